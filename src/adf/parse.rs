@@ -1,0 +1,525 @@
+//! Markdown → ADF.
+//!
+//! `pulldown-cmark` turns the Markdown into events; a stack of open nodes turns the events into
+//! an ADF tree. A final pass reshapes what the ADF schema forbids (a heading inside a quote, a
+//! list item that starts with a list, an empty table cell) into allowed nodes that keep the
+//! text, so every document we send validates against Atlassian's schema.
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde_json::{Map, Value, json};
+
+/// Parses Markdown into an ADF `doc` node.
+pub fn from_markdown(markdown: &str) -> Value {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TASKLISTS);
+    let mut b = Builder::default();
+    for event in Parser::new_ext(markdown, options) {
+        b.event(event);
+    }
+    let content = b.finish();
+    json!({"type": "doc", "version": 1, "content": content})
+}
+
+struct Frame {
+    kind: &'static str,
+    attrs: Option<Map<String, Value>>,
+    content: Vec<Value>,
+    /// A paragraph we opened ourselves because inline content arrived in a container
+    /// (tight list items, table cells) that has no paragraph of its own.
+    implicit: bool,
+}
+
+impl Frame {
+    fn new(kind: &'static str) -> Self {
+        Frame {
+            kind,
+            attrs: None,
+            content: Vec::new(),
+            implicit: false,
+        }
+    }
+
+    fn with_attrs(kind: &'static str, attrs: Value) -> Self {
+        let attrs = match attrs {
+            Value::Object(m) => Some(m),
+            _ => None,
+        };
+        Frame {
+            kind,
+            attrs,
+            content: Vec::new(),
+            implicit: false,
+        }
+    }
+
+    fn into_node(self) -> Value {
+        let mut node = Map::new();
+        node.insert("type".into(), Value::String(self.kind.into()));
+        if let Some(attrs) = self.attrs {
+            node.insert("attrs".into(), Value::Object(attrs));
+        }
+        if !self.content.is_empty() || needs_content(self.kind) {
+            node.insert("content".into(), Value::Array(self.content));
+        }
+        Value::Object(node)
+    }
+}
+
+fn needs_content(kind: &str) -> bool {
+    matches!(
+        kind,
+        "bulletList" | "orderedList" | "listItem" | "blockquote" | "table" | "tableRow" | "tableCell" | "tableHeader"
+    )
+}
+
+fn is_inline_container(kind: &str) -> bool {
+    matches!(kind, "paragraph" | "heading" | "codeBlock")
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    root: Vec<Value>,
+    marks: Vec<Value>,
+    in_table_head: bool,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => {
+                let mut marks: Vec<Value> = self.marks.iter().filter(|m| m["type"] == "link").cloned().collect();
+                marks.push(json!({"type": "code"}));
+                self.push_text(&t, marks);
+            }
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => {
+                self.ensure_inline();
+                self.push_inline(json!({"type": "hardBreak"}));
+            }
+            Event::Rule => {
+                self.close_implicit();
+                self.push_block(json!({"type": "rule"}));
+            }
+            Event::InlineHtml(html) => self.inline_html(&html),
+            Event::Html(html) => {
+                // Raw HTML blocks are kept as visible text rather than dropped.
+                let text = html.trim_end_matches('\n');
+                if !text.is_empty() {
+                    self.text(text);
+                }
+            }
+            Event::TaskListMarker(done) => self.text(if done { "[x] " } else { "[ ] " }),
+            Event::FootnoteReference(r) => self.text(&format!("[^{r}]")),
+            Event::InlineMath(m) | Event::DisplayMath(m) => self.text(&m),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {
+                self.close_implicit();
+                self.stack.push(Frame::new("paragraph"));
+            }
+            Tag::Heading { level, .. } => {
+                self.close_implicit();
+                self.stack
+                    .push(Frame::with_attrs("heading", json!({"level": heading_level(level)})));
+            }
+            Tag::BlockQuote(_) => {
+                self.close_implicit();
+                self.stack.push(Frame::new("blockquote"));
+            }
+            Tag::CodeBlock(kind) => {
+                self.close_implicit();
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let frame = if lang.is_empty() {
+                    Frame::new("codeBlock")
+                } else {
+                    Frame::with_attrs("codeBlock", json!({"language": lang}))
+                };
+                self.stack.push(frame);
+            }
+            Tag::List(Some(start)) => {
+                self.close_implicit();
+                self.stack
+                    .push(Frame::with_attrs("orderedList", json!({"order": start})));
+            }
+            Tag::List(None) => {
+                self.close_implicit();
+                self.stack.push(Frame::new("bulletList"));
+            }
+            Tag::Item => self.stack.push(Frame::new("listItem")),
+            Tag::Table(_) => {
+                self.close_implicit();
+                self.stack.push(Frame::new("table"));
+            }
+            Tag::TableHead => {
+                self.in_table_head = true;
+                self.stack.push(Frame::new("tableRow"));
+            }
+            Tag::TableRow => self.stack.push(Frame::new("tableRow")),
+            Tag::TableCell => {
+                let kind = if self.in_table_head { "tableHeader" } else { "tableCell" };
+                self.stack.push(Frame::new(kind));
+            }
+            Tag::Emphasis => self.marks.push(json!({"type": "em"})),
+            Tag::Strong => self.marks.push(json!({"type": "strong"})),
+            Tag::Strikethrough => self.marks.push(json!({"type": "strike"})),
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                self.marks
+                    .push(json!({"type": "link", "attrs": {"href": dest_url.to_string()}}));
+            }
+            // Footnotes, definition lists, metadata: not enabled; content still flows as text.
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image => {
+                self.marks.pop();
+            }
+            TagEnd::TableHead => {
+                self.close_implicit();
+                self.pop_into_parent();
+                self.in_table_head = false;
+            }
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Table
+            | TagEnd::TableRow
+            | TagEnd::TableCell => {
+                self.close_implicit();
+                self.pop_into_parent();
+            }
+            _ => {}
+        }
+    }
+
+    fn pop_into_parent(&mut self) {
+        if let Some(frame) = self.stack.pop() {
+            let node = sanitize(frame.into_node());
+            self.push_block(node);
+        }
+    }
+
+    fn push_block(&mut self, node: Value) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.content.push(node),
+            None => self.root.push(node),
+        }
+    }
+
+    fn close_implicit(&mut self) {
+        if self.stack.last().is_some_and(|f| f.implicit) {
+            self.pop_into_parent();
+        }
+    }
+
+    fn ensure_inline(&mut self) {
+        let top_is_inline = self.stack.last().is_some_and(|f| is_inline_container(f.kind));
+        if !top_is_inline {
+            let mut p = Frame::new("paragraph");
+            p.implicit = true;
+            self.stack.push(p);
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.stack.last().is_some_and(|f| f.kind == "codeBlock") {
+            self.push_text(t, Vec::new());
+        } else {
+            let marks = self.marks.clone();
+            self.push_text(t, marks);
+        }
+    }
+
+    fn push_text(&mut self, t: &str, marks: Vec<Value>) {
+        if t.is_empty() {
+            return; // ADF forbids empty text nodes
+        }
+        self.ensure_inline();
+        let top = self.stack.last_mut().expect("inline container");
+        // Merge with the previous text node when the marks agree (pulldown splits text).
+        if let Some(prev) = top.content.last_mut()
+            && prev["type"] == "text"
+            && prev.get("marks").cloned().unwrap_or(Value::Null)
+                == if marks.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Array(marks.clone())
+                }
+            && let Some(s) = prev.get_mut("text")
+        {
+            let joined = format!("{}{t}", s.as_str().unwrap_or(""));
+            *s = Value::String(joined);
+            return;
+        }
+        let mut node = json!({"type": "text", "text": t});
+        if !marks.is_empty() {
+            node["marks"] = Value::Array(marks);
+        }
+        top.content.push(node);
+    }
+
+    fn push_inline(&mut self, node: Value) {
+        self.ensure_inline();
+        if let Some(top) = self.stack.last_mut() {
+            top.content.push(node);
+        }
+    }
+
+    /// The few inline tags our own renderer emits are read back as marks; other HTML is text.
+    fn inline_html(&mut self, html: &str) {
+        let tag = html.trim().to_ascii_lowercase();
+        match tag.as_str() {
+            "<br>" | "<br/>" | "<br />" => {
+                self.ensure_inline();
+                self.push_inline(json!({"type": "hardBreak"}));
+            }
+            "<u>" => self.marks.push(json!({"type": "underline"})),
+            "<sub>" => self.marks.push(json!({"type": "subsup", "attrs": {"type": "sub"}})),
+            "<sup>" => self.marks.push(json!({"type": "subsup", "attrs": {"type": "sup"}})),
+            "</u>" | "</sub>" | "</sup>" => {
+                self.marks.pop();
+            }
+            _ => self.text(html),
+        }
+    }
+
+    fn finish(mut self) -> Vec<Value> {
+        while !self.stack.is_empty() {
+            self.pop_into_parent();
+        }
+        self.root
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Reshapes a finished node so its children are ones the ADF schema allows there.
+fn sanitize(mut node: Value) -> Value {
+    let kind = node["type"].as_str().unwrap_or("").to_string();
+    let Some(content) = node.get_mut("content").and_then(Value::as_array_mut) else {
+        return node;
+    };
+    match kind.as_str() {
+        "listItem" => {
+            let items = std::mem::take(content);
+            let mut out = Vec::new();
+            for child in items {
+                match child["type"].as_str() {
+                    Some("paragraph" | "codeBlock" | "bulletList" | "orderedList") => out.push(child),
+                    _ => out.extend(flatten_to_paragraphs(child)),
+                }
+            }
+            // The first child must be a paragraph or code block.
+            if !matches!(
+                out.first().and_then(|c| c["type"].as_str()),
+                Some("paragraph" | "codeBlock")
+            ) {
+                out.insert(0, json!({"type": "paragraph"}));
+            }
+            *content = out;
+        }
+        "blockquote" => {
+            let items = std::mem::take(content);
+            let mut out: Vec<Value> = items.into_iter().flat_map(flatten_to_paragraphs).collect();
+            if out.is_empty() {
+                out.push(json!({"type": "paragraph"}));
+            }
+            *content = out;
+        }
+        "tableCell" | "tableHeader" => {
+            if content.is_empty() {
+                content.push(json!({"type": "paragraph"}));
+            }
+        }
+        _ => {}
+    }
+    node
+}
+
+/// Turns any block into paragraphs that keep its text: headings become bold paragraphs,
+/// lists become `- ` lines, code becomes code-marked lines, nested quotes are unwrapped.
+fn flatten_to_paragraphs(node: Value) -> Vec<Value> {
+    match node["type"].as_str() {
+        Some("paragraph") => vec![node],
+        Some("heading") => {
+            let content: Vec<Value> = node["content"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut inline| {
+                    if inline["type"] == "text" && !has_code_mark(&inline) {
+                        let marks = inline
+                            .as_object_mut()
+                            .expect("object")
+                            .entry("marks")
+                            .or_insert_with(|| json!([]));
+                        if let Some(arr) = marks.as_array_mut()
+                            && !arr.iter().any(|m| m["type"] == "strong")
+                        {
+                            arr.push(json!({"type": "strong"}));
+                        }
+                    }
+                    inline
+                })
+                .collect();
+            vec![paragraph(content)]
+        }
+        Some("codeBlock") => {
+            let text: String = node["content"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|t| t["text"].as_str()).collect())
+                .unwrap_or_default();
+            let mut inline = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    inline.push(json!({"type": "hardBreak"}));
+                }
+                if !line.is_empty() {
+                    inline.push(json!({"type": "text", "text": line, "marks": [{"type": "code"}]}));
+                }
+            }
+            vec![paragraph(inline)]
+        }
+        Some("bulletList" | "orderedList") => {
+            let ordered = node["type"] == "orderedList";
+            let start = node["attrs"]["order"].as_u64().unwrap_or(1);
+            let mut out = Vec::new();
+            for (i, item) in node["content"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+            {
+                let marker = if ordered {
+                    format!("{}. ", start + i as u64)
+                } else {
+                    "- ".to_string()
+                };
+                let paras: Vec<Value> = item["content"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flat_map(flatten_to_paragraphs)
+                    .collect();
+                for (j, mut p) in paras.into_iter().enumerate() {
+                    let prefix = if j == 0 { marker.clone() } else { "   ".to_string() };
+                    let mut inline = vec![json!({"type": "text", "text": prefix})];
+                    inline.extend(p["content"].as_array().cloned().unwrap_or_default());
+                    p["content"] = Value::Array(inline);
+                    out.push(p);
+                }
+            }
+            out
+        }
+        Some("blockquote") => node["content"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(flatten_to_paragraphs)
+            .collect(),
+        Some("rule") => vec![paragraph(vec![json!({"type": "text", "text": "---"})])],
+        Some("table") => {
+            // Rows become ` | `-separated lines.
+            let mut out = Vec::new();
+            for row in node["content"].as_array().cloned().unwrap_or_default() {
+                let mut inline = Vec::new();
+                for (i, cell) in row["content"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        inline.push(json!({"type": "text", "text": " | "}));
+                    }
+                    for p in cell["content"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .flat_map(flatten_to_paragraphs)
+                    {
+                        inline.extend(p["content"].as_array().cloned().unwrap_or_default());
+                    }
+                }
+                out.push(paragraph(inline));
+            }
+            out
+        }
+        _ => vec![node],
+    }
+}
+
+fn has_code_mark(inline: &Value) -> bool {
+    inline["marks"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|m| m["type"] == "code"))
+}
+
+fn paragraph(content: Vec<Value>) -> Value {
+    if content.is_empty() {
+        json!({"type": "paragraph"})
+    } else {
+        json!({"type": "paragraph", "content": content})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tight_list_items_get_paragraphs() {
+        let d = from_markdown("- one\n- two\n  1. nested\n");
+        let item = &d["content"][0]["content"][1];
+        assert_eq!(item["content"][0]["type"], "paragraph");
+        assert_eq!(item["content"][1]["type"], "orderedList");
+    }
+
+    #[test]
+    fn code_mark_only_combines_with_link() {
+        let d = from_markdown("**bold `code`**");
+        let code = &d["content"][0]["content"][1];
+        assert_eq!(code["marks"], json!([{"type": "code"}]));
+    }
+
+    #[test]
+    fn heading_in_quote_becomes_bold_paragraph() {
+        let d = from_markdown("> # Title\n> text");
+        let q = &d["content"][0];
+        assert_eq!(q["type"], "blockquote");
+        assert_eq!(q["content"][0]["type"], "paragraph");
+        assert_eq!(q["content"][0]["content"][0]["marks"][0]["type"], "strong");
+    }
+}

@@ -1,0 +1,360 @@
+//! Profiles: the config file plus environment variables, resolved once at start.
+//!
+//! A profile names one Jira site and how to authenticate to it. Values come, in order of
+//! precedence, from command-line flags, `JIRA_MCP_*` environment variables, and the
+//! `[profiles.<name>]` table of `config.toml`. What the server learns while running (the
+//! cloud id behind a site URL) is kept in a per-profile state file under the data folder, never
+//! written back into the user's hand-edited config.
+//!
+//! Layout: with `JIRA_MCP_HOME=/x` everything lives under `/x` (`/x/config.toml`,
+//! `/x/profiles/<name>.json`, `/x/cache/`); otherwise the platform's config and data folders
+//! from `directories`.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::auth::Secret;
+
+/// The Atlassian endpoints used to discover sites; overridable for tests and proxies.
+pub const DEFAULT_RESOURCES_URL: &str = "https://api.atlassian.com/oauth/token/accessible-resources";
+pub const DEFAULT_GATEWAY: &str = "https://api.atlassian.com/ex/jira";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{name} is not a valid URL ({value}): {message}")]
+    BadUrl {
+        name: &'static str,
+        value: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no home directory: set JIRA_MCP_HOME to a folder for config and tokens")]
+    NoHome,
+}
+
+/// One `[profiles.<name>]` table of `config.toml`. Every key mirrors an environment variable.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub site: Option<String>,
+    pub api_base: Option<String>,
+    pub access_token: Option<String>,
+    pub email: Option<String>,
+    pub api_token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scopes: Option<String>,
+    pub toolsets: Option<String>,
+    pub read_only: Option<bool>,
+    pub resources_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileFile>,
+}
+
+/// How this profile authenticates.
+#[derive(Debug, Clone)]
+pub enum AuthConfig {
+    AccessToken(Secret),
+    ApiToken { email: String, token: Secret },
+    None,
+}
+
+/// Settings from the command line that override the environment and the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub toolsets: Option<String>,
+    pub tools: Option<String>,
+    pub read_only: bool,
+}
+
+/// Retry behaviour of the HTTP layer (see `http.rs`).
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The resolved configuration of the active profile.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub profile: String,
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    pub site: Option<Url>,
+    /// REST base override; may contain `{cloudId}`, filled in after the site lookup.
+    pub api_base: Option<String>,
+    pub resources_url: Url,
+    pub auth: AuthConfig,
+    pub toolsets: Option<String>,
+    pub tools: Option<String>,
+    pub read_only: bool,
+    pub retry: RetryPolicy,
+    pub request_timeout: Duration,
+}
+
+impl Config {
+    /// Resolves the active profile from flags, an environment lookup and the config file.
+    /// `env` is a function so tests can pass a map instead of mutating the process environment.
+    pub fn load(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let (config_dir, data_dir) = match env("JIRA_MCP_HOME") {
+            Some(home) => (PathBuf::from(&home), PathBuf::from(home)),
+            None => {
+                let dirs = directories::ProjectDirs::from("", "", "jira-mcp").ok_or(ConfigError::NoHome)?;
+                (dirs.config_dir().to_path_buf(), dirs.data_local_dir().to_path_buf())
+            }
+        };
+        let config_file = config_dir.join("config.toml");
+        let profile = overrides
+            .profile
+            .clone()
+            .or_else(|| env("JIRA_MCP_PROFILE"))
+            .unwrap_or_else(|| "default".to_string());
+        validate_profile_name(&profile)?;
+        let file = read_config_file(&config_file)?
+            .profiles
+            .remove(&profile)
+            .unwrap_or_default();
+
+        let pick = |var: &str, from_file: &Option<String>| env(var).or_else(|| from_file.clone());
+        let site = pick("JIRA_MCP_SITE", &file.site).map(|s| parse_site(&s)).transpose()?;
+        let api_base = pick("JIRA_MCP_API_BASE", &file.api_base)
+            .map(|s| {
+                let s = s.trim().trim_end_matches('/').to_string();
+                parse_url("JIRA_MCP_API_BASE", &s.replace("{cloudId}", "cloud-id")).map(|_| s)
+            })
+            .transpose()?;
+        let resources_url = parse_url(
+            "JIRA_MCP_RESOURCES_URL",
+            &pick("JIRA_MCP_RESOURCES_URL", &file.resources_url).unwrap_or_else(|| DEFAULT_RESOURCES_URL.into()),
+        )?;
+        let auth = match (
+            pick("JIRA_MCP_ACCESS_TOKEN", &file.access_token),
+            pick("JIRA_MCP_EMAIL", &file.email),
+            pick("JIRA_MCP_API_TOKEN", &file.api_token),
+        ) {
+            (Some(token), _, _) => AuthConfig::AccessToken(Secret::new(token.trim())),
+            (None, Some(email), Some(token)) => {
+                if site.is_none() && api_base.is_none() {
+                    return Err(ConfigError::Invalid(
+                        "JIRA_MCP_EMAIL and JIRA_MCP_API_TOKEN need JIRA_MCP_SITE (e.g. https://acme.atlassian.net): \
+                         API tokens are sent to the site itself"
+                            .into(),
+                    ));
+                }
+                AuthConfig::ApiToken {
+                    email,
+                    token: Secret::new(token.trim()),
+                }
+            }
+            (None, Some(_), None) => {
+                return Err(ConfigError::Invalid(
+                    "JIRA_MCP_EMAIL is set but JIRA_MCP_API_TOKEN is not".into(),
+                ));
+            }
+            (None, None, Some(_)) => {
+                return Err(ConfigError::Invalid(
+                    "JIRA_MCP_API_TOKEN is set but JIRA_MCP_EMAIL is not".into(),
+                ));
+            }
+            (None, None, None) => AuthConfig::None,
+        };
+        let read_only = overrides.read_only
+            || env("JIRA_MCP_READ_ONLY").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"))
+            || file.read_only.unwrap_or(false);
+        let mut retry = RetryPolicy::default();
+        if let Some(ms) = env("JIRA_MCP_RETRY_BASE_MS").and_then(|v| v.parse().ok()) {
+            retry.base_delay = Duration::from_millis(ms);
+        }
+        if let Some(n) = env("JIRA_MCP_MAX_RETRIES").and_then(|v| v.parse().ok()) {
+            retry.max_retries = n;
+        }
+        let request_timeout = env("JIRA_MCP_TIMEOUT_SECS")
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(30), Duration::from_secs);
+        Ok(Config {
+            profile,
+            config_file,
+            data_dir,
+            site,
+            api_base,
+            resources_url,
+            auth,
+            toolsets: overrides
+                .toolsets
+                .clone()
+                .or_else(|| env("JIRA_MCP_TOOLSETS"))
+                .or(file.toolsets),
+            tools: overrides.tools.clone(),
+            read_only,
+            retry,
+            request_timeout,
+        })
+    }
+
+    /// Resolves from the real process environment.
+    pub fn from_env(overrides: &Overrides) -> Result<Config, ConfigError> {
+        Config::load(overrides, &|k| std::env::var(k).ok())
+    }
+
+    /// The per-profile state file (cloud id, site) the server maintains.
+    pub fn state_file(&self) -> PathBuf {
+        self.data_dir.join("profiles").join(format!("{}.json", self.profile))
+    }
+
+    /// The per-profile metadata cache folder (field list).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache").join(&self.profile)
+    }
+
+    pub fn load_state(&self) -> ProfileState {
+        std::fs::read(self.state_file())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save_state(&self, state: &ProfileState) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
+        crate::fsutil::write_atomic(&self.state_file(), &bytes, 0o600)
+    }
+}
+
+/// What the server learned about a profile's site (no secrets).
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProfileState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_id: Option<String>,
+}
+
+fn validate_profile_name(name: &str) -> Result<(), ConfigError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "profile name `{name}` is not valid: use letters, digits, `-`, `_` or `.` (at most 64)"
+        )))
+    }
+}
+
+fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(e) => Err(ConfigError::Read {
+            path: path.into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim()).map_err(|e| ConfigError::BadUrl {
+        name,
+        value: value.to_string(),
+        message: e.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::BadUrl {
+            name,
+            value: value.into(),
+            message: "use an http(s) URL".into(),
+        });
+    }
+    Ok(url)
+}
+
+/// `acme`, `acme.atlassian.net` and `https://acme.atlassian.net/` all mean the same site.
+fn parse_site(value: &str) -> Result<Url, ConfigError> {
+    let v = value.trim().trim_end_matches('/');
+    let full = if v.contains("://") {
+        v.to_string()
+    } else if v.contains('.') {
+        format!("https://{v}")
+    } else {
+        format!("https://{v}.atlassian.net")
+    };
+    parse_url("JIRA_MCP_SITE", &full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join("jira-mcp-config-test-none");
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("JIRA_MCP_HOME".into()).or_insert(dir.display().to_string());
+        Config::load(&Overrides::default(), &|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn site_shorthands_expand() {
+        let c = load(&[("JIRA_MCP_SITE", "acme")]).unwrap();
+        assert_eq!(c.site.unwrap().as_str(), "https://acme.atlassian.net/");
+        let c = load(&[("JIRA_MCP_SITE", "acme.atlassian.net/")]).unwrap();
+        assert_eq!(c.site.unwrap().as_str(), "https://acme.atlassian.net/");
+    }
+
+    #[test]
+    fn api_token_needs_email_and_site() {
+        assert!(load(&[("JIRA_MCP_API_TOKEN", "x")]).is_err());
+        assert!(load(&[("JIRA_MCP_API_TOKEN", "x"), ("JIRA_MCP_EMAIL", "a@b.c")]).is_err());
+        let c = load(&[
+            ("JIRA_MCP_API_TOKEN", "x"),
+            ("JIRA_MCP_EMAIL", "a@b.c"),
+            ("JIRA_MCP_SITE", "acme"),
+        ])
+        .unwrap();
+        assert!(matches!(c.auth, AuthConfig::ApiToken { .. }));
+    }
+
+    #[test]
+    fn bad_profile_names_are_rejected() {
+        assert!(load(&[("JIRA_MCP_PROFILE", "../etc")]).is_err());
+        assert!(load(&[("JIRA_MCP_PROFILE", "work-2")]).is_ok());
+    }
+}

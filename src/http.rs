@@ -1,0 +1,346 @@
+//! The one HTTP client every Jira and JSM call goes through.
+//!
+//! It knows no endpoint. It adds the credential from the [`TokenProvider`], applies timeouts,
+//! retries what is safe to retry, and decodes failures into [`ApiError`]:
+//!
+//! - `429` is retried for every method (the request was not applied), honouring `Retry-After`,
+//!   at most `max_retries` times, waiting at most `max_delay` each time.
+//! - `5xx` and transport errors are retried only for idempotent methods (GET, PUT, DELETE); a
+//!   POST that may have been applied is never sent twice. A connection that could not be
+//!   established at all is retried for any method, since nothing reached Jira.
+//! - `401` asks the provider for a fresh credential once (`on_rejected`); a refreshing provider
+//!   refreshes, a static one declines and the error is returned.
+
+use std::{sync::Arc, time::Duration};
+
+use reqwest::{Method, StatusCode, header};
+use serde_json::Value;
+use url::Url;
+
+use crate::{
+    auth::{AuthError, AuthKind, TokenProvider},
+    config::RetryPolicy,
+};
+
+/// A failed call, decoded so that callers can explain it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Jira (or the gateway) answered with a non-success status.
+    #[error("HTTP {status}: {}", messages.join("; "))]
+    Status {
+        status: u16,
+        /// `errorMessages` and `errors` of Jira's ErrorCollection (or the gateway's `message`),
+        /// already joined into readable sentences.
+        messages: Vec<String>,
+        /// Seconds from `Retry-After`, for 429/503.
+        retry_after: Option<u64>,
+        /// How many times the call was retried before giving up.
+        retries: u32,
+    },
+    #[error("could not reach {host}: {message}")]
+    Network {
+        host: String,
+        message: String,
+        timeout: bool,
+    },
+    #[error("unexpected response from Jira ({context}): {message}")]
+    Decode { context: String, message: String },
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The gateway's answer when the token lacks an OAuth scope the operation needs.
+    pub fn is_scope_mismatch(&self) -> bool {
+        matches!(self, ApiError::Status { status: 401, messages, .. }
+            if messages.iter().any(|m| m.to_ascii_lowercase().contains("scope does not match")))
+    }
+
+    pub fn messages(&self) -> &[String] {
+        match self {
+            ApiError::Status { messages, .. } => messages,
+            _ => &[],
+        }
+    }
+}
+
+/// One request, described independently of reqwest so it can be retried.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub url: Url,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl ApiRequest {
+    pub fn new(method: Method, url: Url) -> Self {
+        ApiRequest {
+            method,
+            url,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn query(mut self, key: &str, value: impl ToString) -> Self {
+        self.query.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// The shared client: one connection pool per process.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    auth: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+}
+
+impl Http {
+    pub fn new(auth: Arc<dyn TokenProvider>, retry: RetryPolicy, timeout: Duration) -> Self {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            // Redirects could carry the Authorization header to another host; Jira's REST API
+            // does not redirect, so a redirect is reported rather than followed.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("TLS backend initialises");
+        Http { client, auth, retry }
+    }
+
+    pub fn auth_kind(&self) -> AuthKind {
+        self.auth.kind()
+    }
+
+    pub fn granted_scopes(&self) -> Option<Vec<String>> {
+        self.auth.granted_scopes()
+    }
+
+    /// Sends the request and parses a JSON body (`Value::Null` for an empty 2xx body).
+    pub async fn json(&self, req: ApiRequest) -> Result<Value, ApiError> {
+        let bytes = self.send(&req).await?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
+            context: format!("{} {}", req.method, req.url.path()),
+            message: e.to_string(),
+        })
+    }
+
+    /// Sends the request with retries; returns the body of a 2xx response.
+    pub async fn send(&self, req: &ApiRequest) -> Result<Vec<u8>, ApiError> {
+        let idempotent = matches!(req.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE);
+        let mut retries = 0u32;
+        let mut refreshed = false;
+        loop {
+            let credential = self.auth.credential().await?;
+            let mut rb = self
+                .client
+                .request(req.method.clone(), req.url.clone())
+                .header(header::AUTHORIZATION, credential.header_value())
+                .header(header::ACCEPT, "application/json");
+            if !req.query.is_empty() {
+                rb = rb.query(&req.query);
+            }
+            if let Some(body) = &req.body {
+                rb = rb.json(body);
+            }
+            let started = std::time::Instant::now();
+            let outcome = rb.send().await;
+            let resp = match outcome {
+                Ok(r) => r,
+                Err(e) => {
+                    let not_sent = e.is_connect();
+                    if (idempotent || not_sent) && retries < self.retry.max_retries {
+                        let wait = self.backoff(retries, None);
+                        tracing::debug!(method = %req.method, path = req.url.path(), ?wait, "transport error, retrying");
+                        tokio::time::sleep(wait).await;
+                        retries += 1;
+                        continue;
+                    }
+                    return Err(ApiError::Network {
+                        host: req.url.host_str().unwrap_or("?").to_string(),
+                        message: transport_message(&e),
+                        timeout: e.is_timeout(),
+                    });
+                }
+            };
+            let status = resp.status();
+            tracing::debug!(
+                method = %req.method,
+                path = req.url.path(),
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                "jira call"
+            );
+            if status.is_success() {
+                return resp.bytes().await.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
+                    host: req.url.host_str().unwrap_or("?").to_string(),
+                    message: transport_message(&e),
+                    timeout: e.is_timeout(),
+                });
+            }
+            let retry_after = resp
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let body = resp.bytes().await.unwrap_or_default();
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
+            if retryable && retries < self.retry.max_retries {
+                let wait = self.backoff(retries, retry_after);
+                tracing::info!(
+                    status = status.as_u16(),
+                    ?wait,
+                    path = req.url.path(),
+                    "Jira asked us to wait; retrying"
+                );
+                tokio::time::sleep(wait).await;
+                retries += 1;
+                continue;
+            }
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                let messages = decode_messages(&body);
+                let scope_problem = messages.iter().any(|m| m.to_ascii_lowercase().contains("scope"));
+                // A scope problem is not cured by a new token of the same grant.
+                if !scope_problem && self.auth.on_rejected(&credential).await? {
+                    continue;
+                }
+                return Err(ApiError::Status {
+                    status: 401,
+                    messages,
+                    retry_after,
+                    retries,
+                });
+            }
+            return Err(ApiError::Status {
+                status: status.as_u16(),
+                messages: decode_messages(&body),
+                retry_after,
+                retries,
+            });
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
+        let wait = match retry_after {
+            Some(secs) => Duration::from_secs(secs),
+            None => {
+                let exp = self.retry.base_delay.saturating_mul(2u32.saturating_pow(attempt));
+                // Jitter spreads retries of concurrent callers apart.
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or(0);
+                exp + exp.mul_f64(f64::from(nanos % 1000) / 4000.0)
+            }
+        };
+        wait.min(self.retry.max_delay)
+    }
+}
+
+fn transport_message(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "the request timed out".to_string();
+    }
+    if e.is_connect() {
+        return "the connection failed (check the URL, your network or proxy)".to_string();
+    }
+    // reqwest's Display includes the URL, which never carries secrets (tokens travel in headers).
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Reads the error shapes Atlassian uses: Jira's `{"errorMessages":[],"errors":{}}`, the
+/// gateway's `{"code":401,"message":"…"}`, JSM's `{"errorMessage":"…"}`, JSM Ops'
+/// `{"errors":[{"title":"…"}]}`, OAuth's `{"error_description":"…"}`; else a short text body.
+pub fn decode_messages(body: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => {
+            if let Some(list) = v.get("errorMessages").and_then(Value::as_array) {
+                out.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+            match v.get("errors") {
+                Some(Value::Object(map)) => {
+                    for (field, msg) in map {
+                        let m = msg.as_str().map(str::to_string).unwrap_or_else(|| msg.to_string());
+                        out.push(format!("{field}: {m}"));
+                    }
+                }
+                Some(Value::Array(list)) => {
+                    for e in list {
+                        if let Some(t) = e.get("title").or_else(|| e.get("detail")).and_then(Value::as_str) {
+                            out.push(t.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for key in ["message", "errorMessage", "error_description"] {
+                if let Some(m) = v.get(key).and_then(Value::as_str)
+                    && !m.is_empty()
+                {
+                    out.push(m.to_string());
+                }
+            }
+            if let Some(warnings) = v.get("warningMessages").and_then(Value::as_array) {
+                out.extend(warnings.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+        }
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if !text.is_empty() && !text.starts_with('<') {
+                out.push(crate::adf::truncate_chars(text, 300));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_messages;
+
+    #[test]
+    fn decodes_jira_error_collection() {
+        let m = decode_messages(br#"{"errorMessages":["Bad JQL"],"errors":{"summary":"required"}}"#);
+        assert_eq!(m, vec!["Bad JQL".to_string(), "summary: required".to_string()]);
+    }
+
+    #[test]
+    fn decodes_gateway_message() {
+        let m = decode_messages(br#"{"code":401,"message":"Unauthorized; scope does not match"}"#);
+        assert_eq!(m, vec!["Unauthorized; scope does not match".to_string()]);
+    }
+
+    #[test]
+    fn html_bodies_are_not_quoted() {
+        assert!(decode_messages(b"<html>502</html>").is_empty());
+    }
+}

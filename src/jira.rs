@@ -1,0 +1,314 @@
+//! A typed client for Jira Cloud REST v3.
+//!
+//! [`JiraClient`] knows URLs, request bodies and response shapes; it knows nothing of MCP.
+//! Calls return typed views (`views.rs`) or [`JiraError`]. Area modules add methods to the
+//! client (`issues.rs`, `search.rs`, …), in the manner of octocrab's handlers.
+//!
+//! The REST base is resolved lazily, on the first call, and only once per process:
+//! `JIRA_MCP_API_BASE` if set; the site URL itself for API-token (Basic) auth; otherwise the
+//! Atlassian gateway `…/ex/jira/{cloudId}`, with the cloud id looked up through
+//! `accessible-resources` and remembered in the profile's state file so that later processes
+//! skip the lookup. Metadata that rarely changes (the field list) is cached per profile.
+
+pub mod fields;
+mod issues;
+mod projects;
+mod search;
+mod users;
+pub mod views;
+
+pub use fields::{FieldIndex, FieldMeta};
+pub use issues::{IssueInput, Transition};
+pub use search::SearchPage;
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::{
+    auth::AuthKind,
+    config::{Config, DEFAULT_GATEWAY},
+    http::{ApiError, ApiRequest, Http},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JiraError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The Jira site to use could not be determined.
+    #[error("{0}")]
+    Site(String),
+    /// Input that only Jira's metadata can reject (unknown field, transition, user).
+    #[error("{0}")]
+    Input(String),
+}
+
+/// One site an OAuth token can reach (from `accessible-resources`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SiteInfo {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Resolved {
+    api_base: String,
+    site_url: Option<String>,
+}
+
+/// The typed Jira client. Cheap to share behind an `Arc`.
+pub struct JiraClient {
+    http: Http,
+    config: Config,
+    resolved: OnceCell<Resolved>,
+    fields: fields::FieldCache,
+    myself: OnceCell<String>,
+}
+
+impl JiraClient {
+    pub fn new(http: Http, config: Config) -> Arc<Self> {
+        let fields = fields::FieldCache::new(config.cache_dir());
+        Arc::new(JiraClient {
+            http,
+            config,
+            resolved: OnceCell::new(),
+            fields,
+            myself: OnceCell::new(),
+        })
+    }
+
+    pub fn auth_kind(&self) -> AuthKind {
+        self.http.auth_kind()
+    }
+
+    pub fn granted_scopes(&self) -> Option<Vec<String>> {
+        self.http.granted_scopes()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The site's browser URL (for `…/browse/KEY` links), once known.
+    pub async fn site_url(&self) -> Option<String> {
+        self.resolve().await.ok().and_then(|r| r.site_url.clone())
+    }
+
+    async fn resolve(&self) -> Result<&Resolved, JiraError> {
+        self.resolved.get_or_try_init(|| self.resolve_uncached()).await
+    }
+
+    async fn resolve_uncached(&self) -> Result<Resolved, JiraError> {
+        let cfg = &self.config;
+        let site = cfg.site.as_ref().map(|u| u.as_str().trim_end_matches('/').to_string());
+        let needs_cloud_id = cfg.api_base.as_deref().is_none_or(|b| b.contains("{cloudId}"));
+        if !needs_cloud_id {
+            return Ok(Resolved {
+                api_base: cfg.api_base.clone().unwrap_or_default(),
+                site_url: site,
+            });
+        }
+        if self.auth_kind() == AuthKind::ApiToken || site.as_deref().is_some_and(|s| !is_cloud_host(s)) {
+            // Basic auth works only against the site itself; so does a Data Center token.
+            let site = site.ok_or_else(|| JiraError::Site("JIRA_MCP_SITE is not set".into()))?;
+            return Ok(Resolved {
+                api_base: site.clone(),
+                site_url: Some(site),
+            });
+        }
+        let template = cfg
+            .api_base
+            .clone()
+            .unwrap_or_else(|| format!("{DEFAULT_GATEWAY}/{{cloudId}}"));
+        let mut state = cfg.load_state();
+        let cached = match (&state.cloud_id, &state.site_url, &site) {
+            (Some(id), Some(url), Some(wanted)) if same_site(url, wanted) => Some((id.clone(), url.clone())),
+            (Some(id), Some(url), None) => Some((id.clone(), url.clone())),
+            _ => None,
+        };
+        let (cloud_id, site_url) = match cached {
+            Some(hit) => hit,
+            None => {
+                let sites = self.accessible_resources().await?;
+                let chosen = choose_site(&sites, site.as_deref())?;
+                state.cloud_id = Some(chosen.id.clone());
+                state.site_url = Some(chosen.url.trim_end_matches('/').to_string());
+                state.site_name = Some(chosen.name.clone());
+                if let Err(e) = cfg.save_state(&state) {
+                    tracing::warn!(error = %e, "could not remember the cloud id in the profile state");
+                }
+                (chosen.id.clone(), chosen.url.trim_end_matches('/').to_string())
+            }
+        };
+        Ok(Resolved {
+            api_base: template.replace("{cloudId}", &cloud_id),
+            site_url: Some(site_url),
+        })
+    }
+
+    /// Lists the sites the current OAuth token can reach.
+    pub async fn accessible_resources(&self) -> Result<Vec<SiteInfo>, JiraError> {
+        let req = ApiRequest::new(Method::GET, self.config.resources_url.clone());
+        let v = self.http.json(req).await?;
+        serde_json::from_value(v).map_err(|e| {
+            JiraError::Api(ApiError::Decode {
+                context: "accessible-resources".into(),
+                message: e.to_string(),
+            })
+        })
+    }
+
+    /// Builds the URL of a REST path (`/rest/api/3/...`) under the resolved base.
+    async fn url(&self, path: &str) -> Result<Url, JiraError> {
+        let base = &self.resolve().await?.api_base;
+        Url::parse(&format!("{}{path}", base.trim_end_matches('/')))
+            .map_err(|e| JiraError::Site(format!("the REST base {base} is not a valid URL: {e}")))
+    }
+
+    async fn request(&self, method: Method, path: &str) -> Result<ApiRequest, JiraError> {
+        Ok(ApiRequest::new(method, self.url(path).await?))
+    }
+
+    async fn call(&self, req: ApiRequest) -> Result<Value, JiraError> {
+        Ok(self.http.json(req).await?)
+    }
+}
+
+/// Atlassian Cloud sites live under these domains; anything else is Data Center or a proxy.
+fn is_cloud_host(site: &str) -> bool {
+    let host = Url::parse(site)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    ["atlassian.net", "jira.com", "jira-dev.com", "atlassian.com"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn same_site(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
+/// Picks the site named by `wanted` (URL or name), or the only site; never guesses.
+fn choose_site<'a>(sites: &'a [SiteInfo], wanted: Option<&str>) -> Result<&'a SiteInfo, JiraError> {
+    let jira_sites: Vec<&SiteInfo> = sites.iter().collect();
+    let list = || {
+        jira_sites
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.url))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if jira_sites.is_empty() {
+        return Err(JiraError::Site(
+            "the token cannot reach any Atlassian site: the grant covers no Jira site. Sign in again and pick a site \
+             on the consent screen"
+                .into(),
+        ));
+    }
+    match wanted {
+        Some(w) => {
+            let host = |u: &str| {
+                Url::parse(u)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            };
+            let wanted_host = host(w);
+            jira_sites
+                .iter()
+                .copied()
+                .find(|s| {
+                    same_site(&s.url, w)
+                        || (wanted_host.is_some() && host(&s.url) == wanted_host)
+                        || s.name.eq_ignore_ascii_case(w)
+                })
+                .ok_or_else(|| {
+                    JiraError::Site(format!(
+                        "JIRA_MCP_SITE is {w}, but the token can only reach: {}. Set JIRA_MCP_SITE to one of them",
+                        list()
+                    ))
+                })
+        }
+        None if jira_sites.len() == 1 => Ok(jira_sites[0]),
+        None => Err(JiraError::Site(format!(
+            "the token can reach several Jira sites: {}. Set JIRA_MCP_SITE to the one to use (its URL or name)",
+            list()
+        ))),
+    }
+}
+
+/// Jira issue keys look like `PROJ-123`; numeric ids are accepted too.
+pub fn normalize_issue_key(input: &str) -> Option<String> {
+    let s = input.trim();
+    if !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_digit()) {
+        return Some(s.to_string());
+    }
+    let (project, number) = s.rsplit_once('-')?;
+    let project_ok = project.len() <= 255
+        && project.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && project.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let number_ok = !number.is_empty()
+        && number.len() <= 12
+        && number.chars().all(|c| c.is_ascii_digit())
+        && !number.starts_with('0');
+    (project_ok && number_ok).then(|| format!("{}-{number}", project.to_ascii_uppercase()))
+}
+
+/// Project keys: a letter, then letters, digits or underscores.
+pub fn normalize_project_key(input: &str) -> Option<String> {
+    let s = input.trim();
+    let ok = !s.is_empty()
+        && s.len() <= 255
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then(|| s.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(name: &str, url: &str) -> SiteInfo {
+        SiteInfo {
+            id: format!("id-{name}"),
+            name: name.into(),
+            url: url.into(),
+            scopes: vec![],
+        }
+    }
+
+    #[test]
+    fn issue_keys_are_validated_and_normalized() {
+        assert_eq!(normalize_issue_key(" proj-12 ").as_deref(), Some("PROJ-12"));
+        assert_eq!(normalize_issue_key("10001").as_deref(), Some("10001"));
+        assert_eq!(normalize_issue_key("A_B2-7").as_deref(), Some("A_B2-7"));
+        for bad in ["", "PROJ", "PROJ-", "PROJ-01", "-12", "PR OJ-1", "PROJ-1/../x", "1AB-3"] {
+            assert_eq!(normalize_issue_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn several_sites_are_never_guessed() {
+        let sites = vec![
+            site("acme", "https://acme.atlassian.net"),
+            site("beta", "https://beta.atlassian.net"),
+        ];
+        let err = choose_site(&sites, None).unwrap_err().to_string();
+        assert!(err.contains("acme") && err.contains("beta"), "{err}");
+        assert_eq!(
+            choose_site(&sites, Some("https://beta.atlassian.net/")).unwrap().id,
+            "id-beta"
+        );
+        assert_eq!(choose_site(&sites, Some("ACME")).unwrap().id, "id-acme");
+        assert!(choose_site(&sites, Some("https://gamma.atlassian.net")).is_err());
+        assert_eq!(choose_site(&sites[..1], None).unwrap().id, "id-acme");
+    }
+}

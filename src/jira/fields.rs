@@ -1,0 +1,235 @@
+//! The field list (`GET /rest/api/3/field`): resolving display names to ids and knowing each
+//! field's type, so that `"Story Points": 5` becomes `customfield_10016: 5` and a textarea
+//! field gets ADF.
+//!
+//! The list is fetched at most once per profile per day: kept in memory, and on disk under the
+//! profile's cache folder, so a new process does not pay for it again. A name that is not in a
+//! list read from disk triggers one refetch (the field may be new) before it is reported unknown.
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use super::{JiraClient, JiraError};
+
+const TTL: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FieldMeta {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub custom: bool,
+    /// `schema.type`: string, number, array, option, user, date, datetime, …
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `schema.items` for arrays.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// `schema.custom`: the custom field type key (`…:textarea`, `…:gh-sprint`).
+    #[serde(default)]
+    pub custom_type: Option<String>,
+}
+
+impl FieldMeta {
+    fn from_json(v: &Value) -> Option<FieldMeta> {
+        let schema = v.get("schema");
+        let s = |k: &str| {
+            schema
+                .and_then(|s| s.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Some(FieldMeta {
+            id: v.get("id")?.as_str()?.to_string(),
+            name: v.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+            custom: v.get("custom").and_then(Value::as_bool).unwrap_or(false),
+            kind: s("type"),
+            items: s("items"),
+            custom_type: s("custom"),
+        })
+    }
+
+    /// Rich-text fields take ADF in REST v3.
+    pub fn is_rich_text(&self) -> bool {
+        self.id == "description"
+            || self.id == "environment"
+            || self.custom_type.as_deref().is_some_and(|t| t.ends_with(":textarea"))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FieldIndex {
+    fetched_at: u64,
+    pub fields: Vec<FieldMeta>,
+}
+
+/// How a requested field name matched.
+pub enum Lookup<'a> {
+    Found(&'a FieldMeta),
+    /// Several fields share the display name; the ids let the caller choose.
+    Ambiguous(Vec<&'a FieldMeta>),
+    /// No match; the closest names, best first.
+    Unknown(Vec<String>),
+}
+
+impl FieldIndex {
+    pub fn new(fields: Vec<FieldMeta>) -> Self {
+        let fetched_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        FieldIndex { fetched_at, fields }
+    }
+
+    fn is_fresh(&self) -> bool {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        now.saturating_sub(self.fetched_at) < TTL.as_secs()
+    }
+
+    /// Finds a field by id (`customfield_10016`, `duedate`) or display name (case-insensitive).
+    pub fn lookup(&self, wanted: &str) -> Lookup<'_> {
+        let w = wanted.trim();
+        if let Some(f) = self.fields.iter().find(|f| f.id.eq_ignore_ascii_case(w)) {
+            return Lookup::Found(f);
+        }
+        let by_name: Vec<&FieldMeta> = self.fields.iter().filter(|f| f.name.eq_ignore_ascii_case(w)).collect();
+        match by_name.len() {
+            1 => Lookup::Found(by_name[0]),
+            0 => {
+                let lw = w.to_lowercase();
+                let mut scored: Vec<(f64, &FieldMeta)> = self
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let name = f.name.to_lowercase();
+                        let mut score = strsim::jaro_winkler(&lw, &name);
+                        if name.contains(&lw) || lw.contains(&name) {
+                            score += 0.2;
+                        }
+                        (score, f)
+                    })
+                    .filter(|(s, _)| *s > 0.7)
+                    .collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                Lookup::Unknown(
+                    scored
+                        .into_iter()
+                        .take(5)
+                        .map(|(_, f)| format!("{} ({})", f.name, f.id))
+                        .collect(),
+                )
+            }
+            _ => Lookup::Ambiguous(by_name),
+        }
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&FieldMeta> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// Jira Software's sprint field, whose id differs per site.
+    pub fn sprint_field(&self) -> Option<&FieldMeta> {
+        self.fields
+            .iter()
+            .find(|f| f.custom_type.as_deref() == Some("com.pyxis.greenhopper.jira:gh-sprint"))
+    }
+}
+
+/// In-memory + on-disk cache of the field list for one profile.
+pub struct FieldCache {
+    path: PathBuf,
+    current: Mutex<Option<(Arc<FieldIndex>, bool)>>, // (index, fetched by this process)
+}
+
+impl FieldCache {
+    pub fn new(cache_dir: PathBuf) -> Self {
+        FieldCache {
+            path: cache_dir.join("fields.json"),
+            current: Mutex::new(None),
+        }
+    }
+
+    fn read_disk(&self) -> Option<FieldIndex> {
+        let bytes = std::fs::read(&self.path).ok()?;
+        let idx: FieldIndex = serde_json::from_slice(&bytes).ok()?;
+        idx.is_fresh().then_some(idx)
+    }
+}
+
+impl JiraClient {
+    /// The field index, fetched when nothing fresh is cached. `refetch_if_stale_source` forces
+    /// a fetch when the cached copy came from disk (a name was not found in it).
+    pub async fn field_index(&self, refetch_if_from_disk: bool) -> Result<Arc<FieldIndex>, JiraError> {
+        let mut cur = self.fields.current.lock().await;
+        if cur.is_none()
+            && let Some(idx) = self.fields.read_disk()
+        {
+            *cur = Some((Arc::new(idx), false));
+        }
+        if let Some((idx, fetched_here)) = cur.as_ref()
+            && (*fetched_here || !refetch_if_from_disk)
+        {
+            return Ok(idx.clone());
+        }
+        let req = self.request(Method::GET, "/rest/api/3/field").await?;
+        let v = self.call(req).await?;
+        let fields: Vec<FieldMeta> = v
+            .as_array()
+            .map(|a| a.iter().filter_map(FieldMeta::from_json).collect())
+            .unwrap_or_default();
+        let idx = Arc::new(FieldIndex::new(fields));
+        if let Ok(bytes) = serde_json::to_vec(&*idx)
+            && let Err(e) = crate::fsutil::write_atomic(&self.fields.path, &bytes, 0o600)
+        {
+            tracing::debug!(error = %e, "could not write the field cache");
+        }
+        *cur = Some((idx.clone(), true));
+        Ok(idx)
+    }
+
+    /// Resolves user-given field names or ids, refetching once if a name is unknown.
+    pub async fn resolve_fields(&self, names: &[String]) -> Result<Vec<FieldMeta>, JiraError> {
+        let mut idx = self.field_index(false).await?;
+        let mut out = Vec::new();
+        for name in names {
+            let mut found = match idx.lookup(name) {
+                Lookup::Found(f) => Some(f.clone()),
+                _ => None,
+            };
+            if found.is_none() {
+                idx = self.field_index(true).await?;
+                match idx.lookup(name) {
+                    Lookup::Found(f) => found = Some(f.clone()),
+                    Lookup::Ambiguous(list) => {
+                        let ids: Vec<String> = list.iter().map(|f| f.id.clone()).collect();
+                        return Err(JiraError::Input(format!(
+                            "several fields are named `{name}`: use one of their ids instead: {}",
+                            ids.join(", ")
+                        )));
+                    }
+                    Lookup::Unknown(close) => {
+                        let hint = if close.is_empty() {
+                            "no field has a similar name".to_string()
+                        } else {
+                            format!("closest names: {}", close.join(", "))
+                        };
+                        return Err(JiraError::Input(format!("unknown field `{name}`; {hint}")));
+                    }
+                }
+            }
+            out.extend(found);
+        }
+        Ok(out)
+    }
+}

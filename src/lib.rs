@@ -1,0 +1,29 @@
+//! jira-mcp: a Model Context Protocol server for Jira Cloud.
+//!
+//! Data flows one way: transport → [`server`] (tool router) → [`toolsets`] → [`jira`] client
+//! → [`http`] (credential from [`auth`] injected) → Atlassian. Results flow back as compact
+//! text ([`render`]) plus structured JSON.
+//!
+//! - [`config`]: profiles from the config file and the environment.
+//! - [`auth`]: where credentials come from (`TokenProvider`).
+//! - [`http`]: the shared HTTP client: timeouts, retries, error decoding.
+//! - [`jira`]: the typed Jira REST v3 client and its views; knows nothing of MCP.
+//! - [`adf`]: Atlassian Document Format ⇄ Markdown.
+//! - [`scopes`]: the OAuth scopes of each REST operation.
+//! - [`toolsets`]: the tools, grouped into toolsets, as data.
+//! - [`server`]: the rmcp `ServerHandler`.
+//! - [`catalog`]: the tool catalog printed by `jira-mcp tools` and kept in `tools/`.
+//! - [`app`]: wiring: from a `Config` to a running server.
+
+pub mod adf;
+pub mod app;
+pub mod auth;
+pub mod catalog;
+pub mod config;
+pub mod fsutil;
+pub mod http;
+pub mod jira;
+pub mod render;
+pub mod scopes;
+pub mod server;
+pub mod toolsets;

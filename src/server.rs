@@ -1,0 +1,101 @@
+//! The MCP server: one [`JiraMcp`] value serves every transport.
+//!
+//! It holds the shared state (the Jira client) and the router of the selected tools. Before
+//! a tool runs, [`JiraMcp::call_tool`] checks the granted OAuth scopes (when the token source
+//! knows them) against what the tool needs, so a missing scope is explained before Jira is
+//! asked; a tool is never hidden because of its scopes.
+
+use std::sync::Arc;
+
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler,
+    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
+    model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ServerCapabilities,
+        ServerConfig,
+    },
+    service::RequestContext,
+    tool_handler,
+};
+
+use crate::{
+    jira::{JiraClient, JiraError},
+    toolsets::{self, ErrorContext, Selection, ToolError},
+};
+
+/// The server. Cheap to clone: one per session shares the same state.
+#[derive(Clone)]
+pub struct JiraMcp {
+    pub(crate) jira: Arc<JiraClient>,
+    tool_router: ToolRouter<JiraMcp>,
+}
+
+const INSTRUCTIONS: &str = "Jira tools. Issue keys look like PROJ-123. Text fields take and return Markdown. \
+Use jira_search with JQL to find issues (e.g. `assignee = currentUser() AND statusCategory != Done`), \
+then jira_get_issue for details.";
+
+impl JiraMcp {
+    pub fn new(jira: Arc<JiraClient>, selection: &Selection) -> Self {
+        JiraMcp {
+            jira,
+            tool_router: selection.router(),
+        }
+    }
+
+    /// The tools this server lists.
+    pub fn tools(&self) -> Vec<rmcp::model::Tool> {
+        self.tool_router.list_all()
+    }
+
+    /// The context for explaining a failure of `tool` about `subject`.
+    pub(crate) fn error_context(&self, tool: &'static str, subject: Option<String>) -> ErrorContext<'_> {
+        ErrorContext {
+            tool,
+            subject,
+            auth: self.jira.auth_kind(),
+            profile: &self.jira.config().profile,
+            scopes: toolsets::scopes_of(tool),
+            granted: self.jira.granted_scopes(),
+        }
+    }
+
+    /// Maps a Jira failure of `tool` to a tool error that explains it.
+    pub(crate) fn fail(&self, tool: &'static str, subject: Option<String>, err: JiraError) -> ToolError {
+        let e = self.error_context(tool, subject).explain(err);
+        tracing::info!(tool, error = %e, "tool call failed");
+        e
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for JiraMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if let (Some(granted), Some((_, ops))) = (self.jira.granted_scopes(), toolsets::lookup(&request.name)) {
+            let missing = crate::scopes::missing(ops, &granted);
+            if !missing.is_empty() {
+                let tool: &'static str = toolsets::TOOLSETS
+                    .iter()
+                    .flat_map(|t| t.tools.iter())
+                    .find(|(n, _)| *n == request.name)
+                    .map(|(n, _)| *n)
+                    .unwrap_or("this tool");
+                let mut cx = self.error_context(tool, None);
+                cx.scopes = missing;
+                let text = cx.scope_message();
+                return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+            }
+        }
+        let tcc = ToolCallContext::new(self, request, context);
+        self.tool_router.call(tcc).await
+    }
+}

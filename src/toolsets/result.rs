@@ -1,0 +1,242 @@
+//! How tools answer: [`Out`] (compact text for the model plus typed structured content) and
+//! [`ToolError`] (an `isError: true` result that says what happened and what to do next).
+
+use std::{collections::BTreeSet, sync::Arc};
+
+use rmcp::{
+    ErrorData,
+    handler::server::tool::IntoCallToolResult,
+    model::{CallToolResponse, CallToolResult, ContentBlock, IntoContents, JsonObject},
+};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::{auth::AuthKind, http::ApiError, jira::JiraError};
+
+/// A successful result: `text` is what a model reads; `data` is the same answer as structured
+/// content, described by the tool's `outputSchema` (see [`schema`]).
+pub struct Out<T> {
+    pub text: String,
+    pub data: T,
+}
+
+impl<T: Serialize> IntoCallToolResult for Out<T> {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        let value = serde_json::to_value(&self.data)
+            .map_err(|e| ErrorData::internal_error(format!("cannot serialize result: {e}"), None))?;
+        let mut result = CallToolResult::success(vec![ContentBlock::text(self.text)]);
+        result.structured_content = Some(value);
+        Ok(result.into())
+    }
+}
+
+/// The `outputSchema` of a tool returning `Out<T>`.
+pub fn schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    rmcp::handler::server::common::schema_for_output::<T>()
+}
+
+/// A failed tool call, worded for the model (and the person behind it).
+#[derive(Debug)]
+pub struct ToolError(pub String);
+
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl IntoContents for ToolError {
+    fn into_contents(self) -> Vec<ContentBlock> {
+        vec![ContentBlock::text(self.0)]
+    }
+}
+
+impl ToolError {
+    /// Input rejected before any request was made.
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        ToolError(format!("Invalid input: {}", msg.into()))
+    }
+}
+
+/// What a failing call was about, so the explanation can name it.
+pub struct ErrorContext<'a> {
+    pub tool: &'a str,
+    /// e.g. `Issue PROJ-9`, `Project ABC`.
+    pub subject: Option<String>,
+    pub auth: AuthKind,
+    pub profile: &'a str,
+    pub scopes: BTreeSet<String>,
+    pub granted: Option<Vec<String>>,
+}
+
+impl ErrorContext<'_> {
+    /// Explains a Jira failure: what happened, and what to do about it.
+    pub fn explain(&self, err: JiraError) -> ToolError {
+        let msg = match err {
+            JiraError::Input(m) => format!("Invalid input: {m}."),
+            JiraError::Site(m) => format!("Cannot tell which Jira site to use: {m}."),
+            JiraError::Api(api) => self.explain_api(&api),
+        };
+        ToolError(msg)
+    }
+
+    fn explain_api(&self, err: &ApiError) -> String {
+        let jira_says = |messages: &[String]| {
+            if messages.is_empty() {
+                String::new()
+            } else {
+                format!(" Jira says: {}.", messages.join("; ").trim_end_matches('.'))
+            }
+        };
+        let what = self.subject.clone().unwrap_or_else(|| "The requested item".to_string());
+        match err {
+            ApiError::Status { status: 401, .. } if err.is_scope_mismatch() => self.scope_message(),
+            ApiError::Status {
+                status: 401, messages, ..
+            } => {
+                let fix = match self.auth {
+                    AuthKind::AccessToken => {
+                        "The token in JIRA_MCP_ACCESS_TOKEN is expired or invalid (OAuth access tokens last one hour): \
+                         set a fresh one."
+                    }
+                    AuthKind::ApiToken => {
+                        "Check JIRA_MCP_EMAIL and JIRA_MCP_API_TOKEN: the API token may be revoked or expired, or \
+                         belong to another account. Create a new one in your Atlassian account's security settings."
+                    }
+                    AuthKind::OAuth => "The sign-in is no longer valid; sign in again.",
+                };
+                format!("Jira rejected the credentials (401).{} {fix}", jira_says(messages))
+            }
+            ApiError::Status {
+                status: 403, messages, ..
+            } => format!(
+                "Permission denied (403): your Jira account may not do this in {}.{} Ask a Jira administrator for \
+                 the needed project permission.",
+                what.to_lowercase_first(),
+                jira_says(messages)
+            ),
+            ApiError::Status {
+                status: 404, messages, ..
+            } => format!(
+                "{what} does not exist or you cannot see it (404); check the key or ask for the Browse Projects \
+                 permission.{}",
+                jira_says(messages)
+            ),
+            ApiError::Status {
+                status: 400, messages, ..
+            } => {
+                format!(
+                    "Jira rejected the request (400).{} Fix the input and try again.",
+                    jira_says(messages)
+                )
+            }
+            ApiError::Status {
+                status: 409, messages, ..
+            } => {
+                format!(
+                    "Jira reported a conflicting update (409).{} Read the issue again and retry.",
+                    jira_says(messages)
+                )
+            }
+            ApiError::Status {
+                status: 410, messages, ..
+            } => format!(
+                "Jira says this API has been removed (410).{} This is a bug in jira-mcp: please report it.",
+                jira_says(messages)
+            ),
+            ApiError::Status {
+                status: 413, messages, ..
+            } => {
+                format!(
+                    "Jira refused: a per-issue limit was reached (413).{}",
+                    jira_says(messages)
+                )
+            }
+            ApiError::Status {
+                status: 429,
+                retry_after,
+                retries,
+                ..
+            } => {
+                let wait = retry_after.map_or("a minute".to_string(), |s| format!("{s} seconds"));
+                format!(
+                    "Jira is rate-limiting this app (429) and still was after {retries} retries. Wait {wait} before \
+                     trying again, and prefer fewer, narrower requests (smaller pages, fewer fields)."
+                )
+            }
+            ApiError::Status {
+                status,
+                messages,
+                retries,
+                ..
+            } if *status >= 500 => format!(
+                "Jira had a server error ({status}){}.{} This is usually temporary: try again in a moment.",
+                if *retries > 0 {
+                    format!(" after {retries} retries")
+                } else {
+                    String::new()
+                },
+                jira_says(messages)
+            ),
+            ApiError::Status { status, messages, .. } => {
+                format!("Jira answered HTTP {status}.{}", jira_says(messages))
+            }
+            ApiError::Network { host, message, timeout } => {
+                if *timeout {
+                    format!("Jira at {host} did not answer in time ({message}). Try again, or narrow the request.")
+                } else {
+                    format!("Could not reach Jira at {host}: {message}.")
+                }
+            }
+            ApiError::Decode { context, message } => {
+                format!("Jira sent a response jira-mcp could not read ({context}: {message}).")
+            }
+            ApiError::Auth(e) => format!("{e}."),
+        }
+    }
+
+    /// The explanation for a missing OAuth scope, whether found by our own check or by Jira.
+    pub fn scope_message(&self) -> String {
+        let needed: Vec<String> = self.scopes.iter().map(|s| format!("`{s}`")).collect();
+        let needed = if needed.is_empty() {
+            "a scope".to_string()
+        } else {
+            needed.join(", ")
+        };
+        let granted = match &self.granted {
+            Some(g) if !g.is_empty() => format!(" The token grants: {}.", g.join(", ")),
+            Some(_) => " The token grants no Jira scopes.".to_string(),
+            None => String::new(),
+        };
+        let fix = match self.auth {
+            AuthKind::AccessToken => format!(
+                "issue a new access token whose grant includes {needed} (add it to your app's Jira API permissions in \
+                 the developer console first)"
+            ),
+            _ => format!(
+                "add {needed} to your app's Jira API permissions in the developer console, then sign in again for \
+                 profile `{}` to consent to it",
+                self.profile
+            ),
+        };
+        format!(
+            "The token lacks an OAuth scope that {} needs (Jira: \"scope does not match\"). Required: {needed}.{granted} \
+             To fix: {fix}.",
+            self.tool
+        )
+    }
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowerFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut c = self.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+            None => String::new(),
+        }
+    }
+}
