@@ -210,7 +210,19 @@ impl Builder {
     }
 
     fn pop_into_parent(&mut self) {
-        if let Some(frame) = self.stack.pop() {
+        if let Some(mut frame) = self.stack.pop() {
+            // pulldown-cmark ends code block text with a newline; ADF code text does not.
+            if frame.kind == "codeBlock"
+                && let Some(last) = frame.content.last_mut()
+                && let Some(Value::String(s)) = last.get_mut("text")
+            {
+                if s.ends_with('\n') {
+                    s.pop();
+                }
+                if s.is_empty() {
+                    frame.content.pop();
+                }
+            }
             let node = sanitize(frame.into_node());
             self.push_block(node);
         }

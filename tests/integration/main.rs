@@ -1,1 +1,23 @@
-fn main() {}
+//! The one integration test binary. Each module tests one area through a real MCP client.
+
+/// Shared harness: a wiremock Atlassian, an in-process server and an rmcp client.
+mod support;
+
+/// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
+mod adf;
+/// `tools/` catalog and scope table drift.
+mod catalog;
+/// Comments: paging, Markdown in and out.
+mod comments;
+/// Contract tests against Atlassian's OpenAPI document served by Prism.
+mod contract;
+/// The built binary over stdio, as an MCP client spawns it.
+mod e2e_stdio;
+/// How each failure class is explained; the server keeps serving.
+mod errors;
+/// Issues: get, create, update, transition.
+mod issues;
+/// Projects, myself, site discovery.
+mod misc;
+/// JQL search and paging.
+mod search;

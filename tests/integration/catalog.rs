@@ -1,0 +1,135 @@
+//! The generated catalog in `tools/` and the scope table must match the code. Run with
+//! `UPDATE_CATALOG=1` to rewrite them after changing a tool.
+
+use std::path::PathBuf;
+
+use jira_mcp::{catalog, scopes, toolsets::Selection};
+
+use crate::support::fixture;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn updating() -> bool {
+    std::env::var("UPDATE_CATALOG").is_ok_and(|v| v == "1")
+}
+
+/// Compares `actual` with a committed file, or rewrites it under `UPDATE_CATALOG=1`.
+fn check(rel: &str, actual: &str) {
+    let path = root().join(rel);
+    if updating() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{rel} is out of date with the code; run `UPDATE_CATALOG=1 cargo test --test integration catalog` and commit it"
+    );
+}
+
+#[test]
+fn catalog_readme_and_tool_schemas_match_the_code() {
+    check("tools/README.md", &catalog::readme());
+    let tools = Selection::everything().router().list_all();
+    let mut expected_files = Vec::new();
+    for tool in &tools {
+        let json = serde_json::to_string_pretty(tool).unwrap() + "\n";
+        let rel = format!("tools/schemas/{}.json", tool.name);
+        check(&rel, &json);
+        expected_files.push(format!("{}.json", tool.name));
+    }
+    // No stale schema files of removed tools.
+    let mut present: Vec<String> = std::fs::read_dir(root().join("tools/schemas"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    present.sort();
+    expected_files.sort();
+    assert_eq!(present, expected_files);
+}
+
+#[test]
+fn every_tool_sets_all_four_annotations_and_describes_every_parameter() {
+    for tool in Selection::everything().router().list_all() {
+        let a = tool
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no annotations", tool.name));
+        assert!(
+            a.read_only_hint.is_some()
+                && a.destructive_hint.is_some()
+                && a.idempotent_hint.is_some()
+                && a.open_world_hint.is_some(),
+            "{}: all four annotations must be set",
+            tool.name
+        );
+        let desc = tool.description.as_deref().unwrap_or("");
+        assert!(
+            !desc.is_empty() && desc.len() <= 300,
+            "{}: description must be one or two lines",
+            tool.name
+        );
+        assert!(tool.output_schema.is_some(), "{} has no outputSchema", tool.name);
+        let props = tool
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .cloned()
+            .unwrap_or_default();
+        for (name, schema) in props {
+            assert!(
+                schema.get("description").is_some(),
+                "{}: parameter `{name}` has no description",
+                tool.name
+            );
+        }
+    }
+}
+
+#[test]
+fn scope_table_matches_atlassians_spec_extract() {
+    let full = fixture("scopes-by-operation.json");
+    let ours = scopes::table();
+    if updating() {
+        let mut out = serde_json::Map::new();
+        for op in ours.keys() {
+            let e = &full[op.as_str()];
+            out.insert(
+                op.clone(),
+                serde_json::json!({"classic": e["classic"], "granular": e["granular"]}),
+            );
+        }
+        std::fs::write(
+            root().join("src/scopes/operations.json"),
+            serde_json::to_string_pretty(&out).unwrap() + "\n",
+        )
+        .unwrap();
+        return;
+    }
+    for (op, s) in ours {
+        let e = full
+            .get(op.as_str())
+            .unwrap_or_else(|| panic!("{op} is not in Atlassian's spec extract"));
+        assert_eq!(
+            serde_json::to_value(&s.classic).unwrap(),
+            e["classic"],
+            "{op} classic scopes"
+        );
+        assert_eq!(
+            serde_json::to_value(&s.granular).unwrap(),
+            e["granular"],
+            "{op} granular scopes"
+        );
+    }
+}
+
+#[test]
+fn tools_list_stays_small() {
+    let tools = Selection::everything().router().list_all();
+    let bytes = serde_json::to_string(&tools).unwrap().len();
+    // The most used competitor spends ~70 KB on 63 tools; we keep the whole list under 24 KB.
+    assert!(bytes < 24_000, "tools/list is {bytes} bytes");
+}

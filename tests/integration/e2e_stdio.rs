@@ -1,0 +1,188 @@
+//! The built binary, spawned over stdio as an MCP client does: initialize, list, call every
+//! tool; stdout carries only protocol messages; no token reaches the logs.
+
+use std::process::Stdio;
+
+use rmcp::{ServiceExt, model::CallToolRequestParams, transport::TokioChildProcess};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path, path_regex},
+};
+
+use crate::support::{TOKEN, fixture};
+
+fn command(jira: &MockServer, home: &std::path::Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"));
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("JIRA_MCP_HOME", home)
+        .env("JIRA_MCP_ACCESS_TOKEN", TOKEN)
+        .env("JIRA_MCP_API_BASE", jira.uri())
+        .env("JIRA_MCP_TOOLSETS", "all");
+    cmd
+}
+
+async fn mock_everything(jira: &MockServer) {
+    let routes: Vec<(&str, &str, Value)> = vec![
+        ("GET", "^/rest/api/3/field$", fixture("jira/fields.json")),
+        (
+            "GET",
+            "^/rest/api/3/issue/PROJ-123$",
+            fixture("jira/issue-typical.json"),
+        ),
+        ("GET", "^/rest/api/3/search/jql$", fixture("jira/search-page2.json")),
+        (
+            "GET",
+            "^/rest/api/3/issue/PROJ-123/transitions$",
+            fixture("jira/transitions.json"),
+        ),
+        (
+            "GET",
+            "^/rest/api/3/issue/PROJ-123/comment$",
+            fixture("jira/comments-page1.json"),
+        ),
+        ("GET", "^/rest/api/3/project/search$", fixture("jira/projects.json")),
+        ("GET", "^/rest/api/3/myself$", fixture("jira/myself.json")),
+        (
+            "POST",
+            "^/rest/api/3/issue$",
+            json!({"id": "1", "key": "PROJ-200", "self": "x"}),
+        ),
+        ("POST", "^/rest/api/3/issue/PROJ-123/comment$", json!({"id": "555"})),
+    ];
+    for (m, p, body) in routes {
+        Mock::given(method(m))
+            .and(path_regex(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(jira)
+            .await;
+    }
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/3/issue/PROJ-123"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/PROJ-123/transitions"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(jira)
+        .await;
+}
+
+#[tokio::test]
+async fn a_real_client_lists_and_calls_every_tool_over_stdio() {
+    let jira = MockServer::start().await;
+    mock_everything(&jira).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = command(&jira, home.path());
+    cmd.env("RUST_LOG", "trace");
+    let (transport, stderr) = TokioChildProcess::builder(cmd).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stderr = stderr.expect("stderr piped");
+    let logs = tokio::spawn(async move {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s).await;
+        s
+    });
+    let client = ().serve(transport).await.expect("initialize");
+    let info = client.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().map(|s| s.name.as_str()), Some("jira-mcp"));
+
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+    let calls: Vec<(&str, Value)> = vec![
+        ("jira_get_issue", json!({"issue_key": "PROJ-123"})),
+        ("jira_search", json!({"jql": "project = PROJ"})),
+        (
+            "jira_create_issue",
+            json!({"project": "PROJ", "issue_type": "Task", "summary": "From e2e"}),
+        ),
+        ("jira_update_issue", json!({"issue_key": "PROJ-123", "labels": ["e2e"]})),
+        (
+            "jira_transition_issue",
+            json!({"issue_key": "PROJ-123", "transition": "Start Progress"}),
+        ),
+        (
+            "jira_add_comment",
+            json!({"issue_key": "PROJ-123", "body": "From **e2e**"}),
+        ),
+        ("jira_get_comments", json!({"issue_key": "PROJ-123"})),
+        ("jira_list_projects", json!({})),
+        ("jira_get_myself", json!({})),
+    ];
+    assert_eq!(names.len(), calls.len(), "every tool is called here: {names:?}");
+    for (tool, args) in calls {
+        assert!(names.contains(&tool.to_string()), "{tool} not listed");
+        let r = client
+            .call_tool(CallToolRequestParams::new(tool).with_arguments(args.as_object().unwrap().clone()))
+            .await
+            .unwrap();
+        assert_ne!(r.is_error, Some(true), "{tool}: {:?}", r.content);
+        assert!(r.structured_content.is_some(), "{tool}: no structured content");
+    }
+    client.cancel().await.unwrap();
+    let logs = logs.await.unwrap();
+    assert!(
+        logs.contains("jira call"),
+        "trace logs were captured: {}",
+        &logs[..logs.len().min(500)]
+    );
+    assert!(!logs.contains(TOKEN), "the token appeared in the logs");
+}
+
+/// Raw JSON-RPC over the pipes: every line on stdout is a JSON-RPC message, even at trace level.
+#[tokio::test]
+async fn stdout_carries_only_protocol_messages() {
+    let jira = MockServer::start().await;
+    mock_everything(&jira).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = command(&jira, home.path());
+    cmd.env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "jira_get_myself", "arguments": {}}}),
+        json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "jira_get_issue", "arguments": {"issue_key": "bad key"}}}),
+    ];
+    for m in &messages {
+        stdin.write_all(format!("{m}\n").as_bytes()).await.unwrap();
+    }
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut answered = std::collections::BTreeSet::new();
+    while answered.len() < 4 {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("answer in time")
+            .unwrap()
+            .expect("stdout open");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON on stdout: {line}"));
+        assert_eq!(v["jsonrpc"], "2.0", "{line}");
+        if let Some(id) = v["id"].as_i64() {
+            answered.insert(id);
+            if id == 1 {
+                assert_eq!(v["result"]["protocolVersion"], "2025-06-18");
+            }
+            if id == 4 {
+                assert_eq!(v["result"]["isError"], true);
+            }
+        }
+    }
+    drop(stdin); // EOF: the server exits
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits on EOF")
+        .unwrap();
+    assert!(status.success());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).await.unwrap();
+    assert!(!err.contains(TOKEN));
+}

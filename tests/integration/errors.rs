@@ -1,0 +1,232 @@
+//! Every failure class becomes an `isError` result that says what happened and what to do,
+//! and the server keeps serving afterwards.
+
+use serde_json::json;
+use wiremock::{
+    Mock, ResponseTemplate,
+    matchers::{method, path},
+};
+
+use crate::support::{Setup, err_text, fixture, ok_text};
+
+async fn get_issue_error(status: u16, body: serde_json::Value) -> String {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/ABC-9"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&h.jira)
+        .await;
+    let r = h
+        .call("jira_get_issue", json!({"issue_key": "ABC-9", "comments": 0}))
+        .await;
+    err_text(&r)
+}
+
+#[tokio::test]
+async fn scope_mismatch_names_the_scope_and_the_fix() {
+    let text = get_issue_error(
+        401,
+        json!({"code": 401, "message": "Unauthorized; scope does not match"}),
+    )
+    .await;
+    assert!(
+        text.contains("lacks an OAuth scope that jira_get_issue needs"),
+        "{text}"
+    );
+    assert!(text.contains("`read:jira-work`"), "{text}");
+    assert!(text.contains("developer console"), "{text}");
+}
+
+#[tokio::test]
+async fn expired_token_is_not_confused_with_a_scope_problem() {
+    let text = get_issue_error(401, json!({"code": 401, "message": "Unauthorized"})).await;
+    assert!(text.contains("rejected the credentials (401)"), "{text}");
+    assert!(text.contains("JIRA_MCP_ACCESS_TOKEN is expired or invalid"), "{text}");
+    assert!(!text.contains("scope"), "{text}");
+}
+
+#[tokio::test]
+async fn api_token_401_points_at_the_api_token() {
+    let jira = wiremock::MockServer::start().await;
+    let h = Setup::new()
+        .without("JIRA_MCP_ACCESS_TOKEN")
+        .env("JIRA_MCP_EMAIL", "ada@example.com")
+        .env("JIRA_MCP_API_TOKEN", "api-token-secret")
+        .env("JIRA_MCP_SITE", &jira.uri())
+        .start_with(jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Basic YWRhQGV4YW1wbGUuY29tOmFwaS10b2tlbi1zZWNyZXQ=",
+        ))
+        .respond_with(ResponseTemplate::new(401).set_body_string(""))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("JIRA_MCP_API_TOKEN"), "{text}");
+    assert!(!text.contains("api-token-secret"));
+}
+
+#[tokio::test]
+async fn forbidden_says_permission() {
+    let text = get_issue_error(
+        403,
+        json!({"errorMessages": ["You do not have permission to view this issue."], "errors": {}}),
+    )
+    .await;
+    assert!(
+        text.contains("Permission denied (403)") && text.contains("You do not have permission"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn not_found_says_missing_or_invisible() {
+    let text = get_issue_error(
+        404,
+        json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}),
+    )
+    .await;
+    assert!(
+        text.starts_with("Issue ABC-9 does not exist or you cannot see it"),
+        "{text}"
+    );
+    assert!(text.contains("Browse Projects"), "{text}");
+}
+
+#[tokio::test]
+async fn bad_request_joins_jira_messages() {
+    let h = Setup::new().start().await;
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/3/issue/ABC-9"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errorMessages": ["Field edits failed."],
+            "errors": {"priority": "Priority name 'Urgent' is not valid", "summary": "Summary is required"}
+        })))
+        .mount(&h.jira)
+        .await;
+    let text = err_text(
+        &h.call("jira_update_issue", json!({"issue_key": "ABC-9", "priority": "Urgent"}))
+            .await,
+    );
+    assert!(text.contains("Jira rejected the request (400)"), "{text}");
+    assert!(text.contains("Field edits failed"), "{text}");
+    assert!(text.contains("priority: Priority name 'Urgent' is not valid"), "{text}");
+    assert!(text.contains("summary: Summary is required"), "{text}");
+}
+
+#[tokio::test]
+async fn gone_is_explained() {
+    let text = get_issue_error(
+        410,
+        json!({"errorMessages": ["The requested API has been removed."], "errors": {}}),
+    )
+    .await;
+    assert!(text.contains("removed (410)"), "{text}");
+}
+
+#[tokio::test]
+async fn rate_limit_is_retried_with_retry_after_then_succeeds() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let text = ok_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("Ada Lovelace"), "{text}");
+}
+
+#[tokio::test]
+async fn rate_limit_gives_up_after_bounded_retries() {
+    let h = Setup::new().env("JIRA_MCP_MAX_RETRIES", "2").start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/ABC-9/comment"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .expect(3)
+        .mount(&h.jira)
+        .await;
+    let text = err_text(
+        &h.call("jira_add_comment", json!({"issue_key": "ABC-9", "body": "hi"}))
+            .await,
+    );
+    assert!(
+        text.contains("rate-limiting") && text.contains("after 2 retries"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_for_reads_only() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+        .mount(&h.jira)
+        .await;
+    ok_text(&h.call("jira_get_myself", json!({})).await);
+
+    // A POST that may have been applied is never sent twice.
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/ABC-9/comment"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let text = err_text(
+        &h.call("jira_add_comment", json!({"issue_key": "ABC-9", "body": "hi"}))
+            .await,
+    );
+    assert!(text.contains("server error (502)"), "{text}");
+}
+
+#[tokio::test]
+async fn unreachable_jira_is_explained_and_the_server_keeps_serving() {
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let h = Setup::new()
+        .env("JIRA_MCP_API_BASE", &dead)
+        .env("JIRA_MCP_MAX_RETRIES", "0")
+        .start()
+        .await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("Could not reach Jira at 127.0.0.1"), "{text}");
+    // Still serving: listing tools works.
+    assert!(!h.client.list_all_tools().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn no_credentials_is_explained_per_call() {
+    let h = Setup::new().without("JIRA_MCP_ACCESS_TOKEN").start().await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("no Jira credentials are configured"), "{text}");
+    assert!(h.requests().await.is_empty());
+}
+
+#[tokio::test]
+async fn missing_arguments_are_tool_errors_not_protocol_errors() {
+    let h = Setup::new().start().await;
+    let r = h.call("jira_get_issue", json!({})).await;
+    let text = err_text(&r);
+    assert!(text.contains("issue_key"), "{text}");
+}

@@ -1,0 +1,121 @@
+//! Projects, the current user, and finding the site behind an OAuth token.
+
+use serde_json::json;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{header, method, path},
+};
+
+use crate::support::{Setup, TOKEN, err_text, fixture, ok_text};
+
+#[tokio::test]
+async fn list_projects_and_myself() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/project/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/projects.json")))
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+        .mount(&h.jira)
+        .await;
+    let text = ok_text(&h.call("jira_list_projects", json!({"query": "plat"})).await);
+    assert!(text.contains("PROJ Platform (software, lead Ada Lovelace)"), "{text}");
+    assert_eq!(h.last_query("/rest/api/3/project/search").await["query"], "plat");
+    let text = ok_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(
+        text.starts_with("Ada Lovelace (ada@example.com, Europe/London, account id 557058:"),
+        "{text}"
+    );
+}
+
+/// With a bearer token and a site, the cloud id is looked up once, kept in the profile, and
+/// calls go to `…/ex/jira/{cloudId}`.
+#[tokio::test]
+async fn cloud_id_is_discovered_and_kept_in_the_profile() {
+    let atlassian = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oauth/token/accessible-resources"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/resources-two.json")))
+        .expect(1)
+        .mount(&atlassian)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/ex/jira/99999999-2222-3333-4444-555555555555/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+        .expect(2)
+        .mount(&atlassian)
+        .await;
+    let base = format!("{}/ex/jira/{{cloudId}}", atlassian.uri());
+    let resources = format!("{}/oauth/token/accessible-resources", atlassian.uri());
+    let h = Setup::new()
+        .env("JIRA_MCP_API_BASE", &base)
+        .env("JIRA_MCP_RESOURCES_URL", &resources)
+        .env("JIRA_MCP_SITE", "https://beta.atlassian.net")
+        .start_with(atlassian)
+        .await;
+    ok_text(&h.call("jira_get_myself", json!({})).await);
+    ok_text(&h.call("jira_get_myself", json!({})).await);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(h.home.path().join("profiles/default.json")).unwrap()).unwrap();
+    assert_eq!(state["cloud_id"], "99999999-2222-3333-4444-555555555555");
+    assert_eq!(state["site_url"], "https://beta.atlassian.net");
+    assert!(
+        !std::fs::read_to_string(h.home.path().join("profiles/default.json"))
+            .unwrap()
+            .contains(TOKEN)
+    );
+}
+
+#[tokio::test]
+async fn several_sites_without_a_choice_fail_with_the_list() {
+    let atlassian = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oauth/token/accessible-resources"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/resources-two.json")))
+        .mount(&atlassian)
+        .await;
+    let h = Setup::new()
+        .env("JIRA_MCP_API_BASE", &format!("{}/ex/jira/{{cloudId}}", atlassian.uri()))
+        .env(
+            "JIRA_MCP_RESOURCES_URL",
+            &format!("{}/oauth/token/accessible-resources", atlassian.uri()),
+        )
+        .start_with(atlassian)
+        .await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(
+        text.contains("several Jira sites") && text.contains("acme (https://acme.atlassian.net)"),
+        "{text}"
+    );
+    assert!(text.contains("JIRA_MCP_SITE"), "{text}");
+    assert!(
+        h.requests().await.iter().all(|(_, p)| !p.contains("/rest/api")),
+        "no Jira call on a guessed site"
+    );
+}
+
+#[tokio::test]
+async fn read_only_lists_only_read_tools() {
+    let mut setup = Setup::new();
+    setup.read_only = true;
+    let h = setup.start().await;
+    let names: Vec<String> = h
+        .client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(names.contains(&"jira_get_issue".into()) && names.contains(&"jira_search".into()));
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("create") || n.contains("update") || n.contains("add_comment")),
+        "{names:?}"
+    );
+}

@@ -1,0 +1,103 @@
+//! JQL search through `/rest/api/3/search/jql`, paged with `nextPageToken`.
+
+use serde_json::json;
+use wiremock::{
+    Mock, ResponseTemplate,
+    matchers::{method, path, query_param, query_param_is_missing},
+};
+
+use crate::support::{Setup, err_text, fixture, ok_text};
+
+#[tokio::test]
+async fn pages_with_next_page_token_and_says_how() {
+    let h = Setup::new().start().await;
+    // The removed endpoint must never be called.
+    Mock::given(path("/rest/api/3/search"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(0)
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/search/jql"))
+        .and(query_param_is_missing("nextPageToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/search-page1.json")))
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/search/jql"))
+        .and(query_param("nextPageToken", "CAEaAggD"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/search-page2.json")))
+        .mount(&h.jira)
+        .await;
+
+    let jql = "assignee = currentUser() ORDER BY updated DESC";
+    let r = h.call("jira_search", json!({"jql": jql, "max_results": 2})).await;
+    let text = ok_text(&r);
+    assert!(
+        text.contains("PROJ-1 [To Do] First task (Task, Medium, Ada Lovelace, updated 2026-11-20 10:00)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PROJ-2 [In Progress] Second task (Task, Medium, unassigned"),
+        "{text}"
+    );
+    assert!(text.contains("next_page_token \"CAEaAggD\""), "{text}");
+    let data = r.structured_content.unwrap();
+    assert_eq!(data["next_page_token"], "CAEaAggD");
+    let q = h.last_query("/rest/api/3/search/jql").await;
+    assert_eq!(q["jql"], jql);
+    assert_eq!(q["maxResults"], "2");
+    assert!(q["fields"].contains("summary"));
+
+    let r = h
+        .call("jira_search", json!({"jql": jql, "next_page_token": "CAEaAggD"}))
+        .await;
+    let text = ok_text(&r);
+    assert!(
+        text.contains("PROJ-3 [Done] Third task") && text.contains("(last page)"),
+        "{text}"
+    );
+    assert!(r.structured_content.unwrap().get("next_page_token").is_none());
+}
+
+#[tokio::test]
+async fn an_empty_result_is_truly_empty_and_says_so() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"issues": [], "isLast": true})))
+        .mount(&h.jira)
+        .await;
+    let r = h.call("jira_search", json!({"jql": "project = NONE"})).await;
+    assert_eq!(ok_text(&r), "No issues match `project = NONE`.");
+}
+
+#[tokio::test]
+async fn invalid_jql_reports_jiras_message() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errorMessages": ["Field 'asignee' does not exist or you do not have permission to view it."],
+            "errors": {}
+        })))
+        .mount(&h.jira)
+        .await;
+    let text = err_text(&h.call("jira_search", json!({"jql": "asignee = x"})).await);
+    assert!(text.contains("Field 'asignee' does not exist"), "{text}");
+}
+
+#[tokio::test]
+async fn unbounded_or_empty_jql_and_bad_page_sizes_are_rejected_locally() {
+    let h = Setup::new().start().await;
+    for args in [
+        json!({"jql": ""}),
+        json!({"jql": "ORDER BY created DESC"}),
+        json!({"jql": "project = A", "max_results": 0}),
+        json!({"jql": "project = A", "max_results": 1000}),
+    ] {
+        let text = err_text(&h.call("jira_search", args.clone()).await);
+        assert!(text.starts_with("Invalid input"), "{args}: {text}");
+    }
+    assert!(h.requests().await.is_empty());
+}
