@@ -364,11 +364,7 @@ fn sanitize(mut node: Value) -> Value {
             }
             *content = out;
         }
-        "tableCell" | "tableHeader" => {
-            if content.is_empty() {
-                content.push(json!({"type": "paragraph"}));
-            }
-        }
+        "tableCell" | "tableHeader" if content.is_empty() => content.push(json!({"type": "paragraph"})),
         _ => {}
     }
     node

@@ -5,7 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Out, ToolError, params, result::schema};
+use super::{
+    Out, ToolError, params,
+    result::{input, schema},
+};
 use crate::{jira::views::CommentView, render, server::JiraMcp};
 
 pub(super) const OPERATIONS: &[(&str, &[&str])] = &[
@@ -58,6 +61,7 @@ impl JiraMcp {
     /// Read an issue's comments as Markdown, newest first, paged.
     #[tool(
         name = "jira_get_comments",
+        input_schema = input::<GetCommentsParams>(),
         output_schema = schema::<CommentsPage>(),
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
@@ -109,6 +113,7 @@ impl JiraMcp {
     /// Add a comment (Markdown) to an issue.
     #[tool(
         name = "jira_add_comment",
+        input_schema = input::<AddCommentParams>(),
         output_schema = schema::<CommentAdded>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]

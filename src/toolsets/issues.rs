@@ -7,7 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Out, ToolError, params, result::schema};
+use super::{
+    Out, ToolError, params,
+    result::{input, schema},
+};
 use crate::{
     jira::{
         IssueInput, JiraError,
@@ -179,6 +182,7 @@ impl JiraMcp {
     /// sprint, dates, the description as Markdown and the latest comments.
     #[tool(
         name = "jira_get_issue",
+        input_schema = input::<GetIssueParams>(),
         output_schema = schema::<IssueView>(),
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
@@ -244,6 +248,7 @@ impl JiraMcp {
     /// Create an issue. The description is Markdown; custom fields go in `fields` by name.
     #[tool(
         name = "jira_create_issue",
+        input_schema = input::<CreateIssueParams>(),
         output_schema = schema::<IssueChanged>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
@@ -303,6 +308,7 @@ impl JiraMcp {
     /// Change fields of an issue; only the fields given change.
     #[tool(
         name = "jira_update_issue",
+        input_schema = input::<UpdateIssueParams>(),
         output_schema = schema::<IssueChanged>(),
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
@@ -346,6 +352,7 @@ impl JiraMcp {
     /// ambiguous names get the list of available transitions.
     #[tool(
         name = "jira_transition_issue",
+        input_schema = input::<TransitionIssueParams>(),
         output_schema = schema::<IssueChanged>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]

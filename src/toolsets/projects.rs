@@ -5,7 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Out, ToolError, params, result::schema};
+use super::{
+    Out, ToolError, params,
+    result::{input, schema},
+};
 use crate::{jira::views::ProjectView, render, server::JiraMcp};
 
 pub(super) const OPERATIONS: &[(&str, &[&str])] = &[("jira_list_projects", &["GET /rest/api/3/project/search"])];
@@ -35,6 +38,7 @@ impl JiraMcp {
     /// List the projects you can browse (key, name, type, lead), optionally filtered.
     #[tool(
         name = "jira_list_projects",
+        input_schema = input::<ListProjectsParams>(),
         output_schema = schema::<ProjectsPage>(),
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]

@@ -31,8 +31,66 @@ impl<T: Serialize> IntoCallToolResult for Out<T> {
 }
 
 /// The `outputSchema` of a tool returning `Out<T>`.
+///
+/// Our outputs omit absent values instead of sending `null`, so optional properties are
+/// described by their type alone (`"string"`, not `["string","null"]`); with `$schema`
+/// dropped (2020-12 is MCP's default dialect) this keeps `tools/list` small.
 pub fn schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    rmcp::handler::server::common::schema_for_output::<T>()
+    compact(&rmcp::handler::server::common::schema_for_output::<T>())
+}
+
+/// The `inputSchema` of a tool taking `Parameters<T>`, compacted the same way: an optional
+/// parameter is one that may be left out, which `required` already says.
+pub fn input<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    compact(&rmcp::handler::server::common::schema_for_type::<T>())
+}
+
+fn compact(raw: &JsonObject) -> Arc<JsonObject> {
+    let mut schema = raw.clone();
+    for key in ["$schema", "title", "description"] {
+        schema.remove(key);
+    }
+    let mut v = serde_json::Value::Object(schema);
+    strip_nullable(&mut v);
+    match v {
+        serde_json::Value::Object(m) => Arc::new(m),
+        _ => unreachable!("a schema object stays an object"),
+    }
+}
+
+fn strip_nullable(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = map.get("anyOf") {
+                let rest: Vec<Value> = any
+                    .iter()
+                    .filter(|s| s.get("type") != Some(&Value::from("null")))
+                    .cloned()
+                    .collect();
+                if rest.len() == 1 && any.len() == 2 {
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = &rest[0] {
+                        for (k, val) in inner {
+                            map.insert(k.clone(), val.clone());
+                        }
+                    }
+                }
+            }
+            for child in map.values_mut() {
+                strip_nullable(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nullable),
+        _ => {}
+    }
 }
 
 /// A failed tool call, worded for the model (and the person behind it).

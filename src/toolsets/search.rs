@@ -4,7 +4,10 @@ use rmcp::{handler::server::wrapper::Parameters, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Out, ToolError, params, result::schema};
+use super::{
+    Out, ToolError, params,
+    result::{input, schema},
+};
 use crate::{jira::views::IssueLine, render, server::JiraMcp};
 
 pub(super) const OPERATIONS: &[(&str, &[&str])] =
@@ -39,6 +42,7 @@ impl JiraMcp {
     /// Find issues with JQL; one line per issue, paged with `next_page_token`.
     #[tool(
         name = "jira_search",
+        input_schema = input::<SearchParams>(),
         output_schema = schema::<SearchResult>(),
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
