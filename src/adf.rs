@@ -24,6 +24,11 @@ pub use render::to_markdown;
 
 use serde_json::Value;
 
+/// Milliseconds since the epoch → `YYYY-MM-DD` (UTC).
+pub fn date_from_unix_millis(ms: i64) -> String {
+    render::date_from_millis(ms)
+}
+
 /// Plain-text extraction (for one-line previews): Markdown without block structure.
 pub fn to_plain_preview(doc: &Value, max_chars: usize) -> String {
     let md = to_markdown(doc);

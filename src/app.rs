@@ -5,7 +5,8 @@ use std::sync::Arc;
 use rmcp::ServiceExt;
 
 use crate::{
-    auth::{ApiTokenBasic, AuthError, AuthKind, Credential, StaticBearer, TokenProvider},
+    auth::{ApiTokenBasic, OAuthSession, StaticBearer, TokenProvider},
+    catalog,
     config::{AuthConfig, Config},
     http::Http,
     jira::JiraClient,
@@ -13,42 +14,42 @@ use crate::{
     toolsets::Selection,
 };
 
+/// The scopes a sign-in asks for: `JIRA_MCP_SCOPES`, else what the selection needs plus
+/// `offline_access`.
+pub fn login_scopes(config: &Config, selection: &Selection) -> Vec<String> {
+    match &config.auth {
+        AuthConfig::OAuth(o) if o.scopes.is_some() => o.scopes.clone().unwrap_or_default(),
+        _ => catalog::scopes(selection).into_iter().collect(),
+    }
+}
+
 /// The token source the profile's configuration asks for.
-pub fn token_provider(config: &Config) -> Arc<dyn TokenProvider> {
+pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenProvider> {
     match &config.auth {
         AuthConfig::AccessToken(t) => Arc::new(StaticBearer::new(t.clone())),
         AuthConfig::ApiToken { email, token } => Arc::new(ApiTokenBasic::new(email, token.clone())),
-        AuthConfig::None => Arc::new(Unconfigured {
-            profile: config.profile.clone(),
-        }),
+        AuthConfig::OAuth(o) => Arc::new(OAuthSession::new(
+            o.app(),
+            config.clone(),
+            login_scopes(config, selection),
+            o.call_wait,
+            o.login_timeout,
+        )),
     }
 }
 
-/// With no credentials the server still starts and lists its tools; each call explains how
-/// to configure credentials.
-struct Unconfigured {
-    profile: String,
-}
-
-impl TokenProvider for Unconfigured {
-    fn credential(&self) -> futures::future::BoxFuture<'_, Result<Credential, AuthError>> {
-        let profile = self.profile.clone();
-        Box::pin(async move { Err(AuthError::NotConfigured { profile }) })
-    }
-
-    fn kind(&self) -> AuthKind {
-        AuthKind::AccessToken
-    }
-}
-
-pub fn jira_client(config: &Config) -> Arc<JiraClient> {
-    let http = Http::new(token_provider(config), config.retry.clone(), config.request_timeout);
+pub fn jira_client(config: &Config, selection: &Selection) -> Arc<JiraClient> {
+    let http = Http::new(
+        token_provider(config, selection),
+        config.retry.clone(),
+        config.request_timeout,
+    );
     JiraClient::new(http, config.clone())
 }
 
 /// Builds the server for a configuration and a tool selection.
 pub fn build_server(config: &Config, selection: &Selection) -> JiraMcp {
-    JiraMcp::new(jira_client(config), selection)
+    JiraMcp::new(jira_client(config, selection), selection)
 }
 
 /// Serves MCP over stdin/stdout until the client closes the stream.

@@ -9,11 +9,22 @@
 //! Secrets are wrapped in [`Secret`], whose `Debug`/`Display` never print the value, so a token
 //! cannot reach a log line or an error message by accident.
 
+pub mod browser;
+pub mod callback;
+pub mod login;
+pub mod oauth;
+mod session;
+pub mod sites;
 mod static_token;
+pub mod store;
 
+pub use session::OAuthSession;
 pub use static_token::{ApiTokenBasic, StaticBearer};
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
+use url::Url;
 
 /// A secret string (token, password). Formatting it prints `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -91,13 +102,37 @@ pub enum AuthKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error(
-        "no Jira credentials are configured for profile `{profile}`: set JIRA_MCP_ACCESS_TOKEN (an OAuth access token), \
-         or JIRA_MCP_EMAIL and JIRA_MCP_API_TOKEN (a Cloud API token) together with JIRA_MCP_SITE"
-    )]
-    NotConfigured { profile: String },
+    /// The profile needs a (new) sign-in; the text says how.
+    #[error("{0}")]
+    LoginRequired(String),
+    /// A sign-in was attempted and failed.
+    #[error("{0}")]
+    Login(Arc<login::LoginError>),
+    /// A refresh failed for a reason that may pass (network, 5xx).
+    #[error("refreshing the access token failed: {0}")]
+    Refresh(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// How a consent URL reached the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presented {
+    /// The MCP client was asked to open it (URL-mode elicitation) and accepted.
+    Elicited,
+    /// The system browser was opened.
+    Browser,
+    /// The user declined to open it.
+    Declined,
+    /// Nothing could show it; the caller must hand the URL to the user in its answer.
+    NotShown,
+}
+
+/// The small window auth gets onto the user when a sign-in is needed. The server implements
+/// it per tool call (elicitation, browser, progress notifications); the CLI with a terminal.
+pub trait LoginUi: Send + Sync {
+    fn present<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Presented>;
+    fn progress<'a>(&'a self, message: &'a str) -> BoxFuture<'a, ()>;
 }
 
 /// A source of credentials for Jira requests.
@@ -118,6 +153,12 @@ pub trait TokenProvider: Send + Sync + 'static {
     }
 
     fn kind(&self) -> AuthKind;
+
+    /// Makes sure a credential can be produced, signing in through `ui` if needed. Called
+    /// before a tool runs; static sources have nothing to do.
+    fn prepare<'a>(&'a self, _ui: &'a dyn LoginUi) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Standard base64 (RFC 4648 with padding): small enough not to need a crate.

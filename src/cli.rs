@@ -70,19 +70,54 @@ pub enum Command {
         #[command(flatten)]
         selection: SelectionArgs,
     },
+    /// Sign in to Atlassian (OAuth 2.0 3LO) and cache the tokens for the profile.
+    Login {
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// The site to use when the grant covers several (URL or name).
+        #[arg(long)]
+        site: Option<String>,
+        /// Scopes to request (space- or comma-separated); default: what the toolsets need.
+        #[arg(long, env = "JIRA_MCP_SCOPES")]
+        scopes: Option<String>,
+        /// Toolsets whose scopes to request (when --scopes is not given).
+        #[arg(long, env = "JIRA_MCP_TOOLSETS")]
+        toolsets: Option<String>,
+        /// Do not open a browser: print the URL and read the redirect URL from stdin.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Delete the profile's cached tokens and say where to revoke the grant.
+    Logout {
+        #[command(flatten)]
+        profile: ProfileArgs,
+    },
 }
 
 // ---- running the commands ------------------------------------------------------------------
 
+use std::io::{BufRead, IsTerminal};
+
 use jira_mcp::{
-    app, catalog,
+    app,
+    auth::{
+        browser,
+        login::{self, LoginParams, PendingLogin, SiteChooser},
+        store::{TokenStore, now},
+    },
+    catalog,
     config::{AuthConfig, Config, Overrides},
-    toolsets::{ErrorContext, Selection},
+    render, scopes,
+    toolsets::{ErrorContext, Selection, TOOLSETS},
 };
 
 fn selection(args: &SelectionArgs, config_toolsets: Option<&str>) -> anyhow::Result<Selection> {
     let toolsets = args.toolsets.as_deref().or(config_toolsets);
     Selection::parse(toolsets, args.tools.as_deref(), args.read_only).map_err(anyhow::Error::msg)
+}
+
+fn config_selection(config: &Config) -> anyhow::Result<Selection> {
+    Selection::parse(config.toolsets.as_deref(), config.tools.as_deref(), config.read_only).map_err(anyhow::Error::msg)
 }
 
 /// Runs a command; returns the process exit code.
@@ -98,10 +133,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 toolsets: sel.toolsets.clone(),
                 tools: sel.tools.clone(),
                 read_only: sel.read_only,
+                ..Overrides::default()
             };
             let config = Config::from_env(&overrides)?;
-            let selection = Selection::parse(config.toolsets.as_deref(), config.tools.as_deref(), config.read_only)
-                .map_err(anyhow::Error::msg)?;
+            let selection = config_selection(&config)?;
             let server = app::build_server(&config, &selection);
             tracing::info!(profile = %config.profile, tools = server.tools().len(), "serving MCP on stdio");
             app::serve_stdio(server).await.map_err(|e| anyhow::anyhow!(e))?;
@@ -121,7 +156,162 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Status { profile } => status(profile).await,
+        Command::Login {
+            profile,
+            site,
+            scopes,
+            toolsets,
+            no_browser,
+        } => {
+            let overrides = Overrides {
+                profile: profile.profile,
+                site,
+                scopes,
+                toolsets,
+                ..Overrides::default()
+            };
+            login_command(overrides, no_browser).await
+        }
+        Command::Logout { profile } => {
+            let config = Config::from_env(&Overrides {
+                profile: profile.profile,
+                ..Overrides::default()
+            })?;
+            let store = TokenStore::new(&config.data_dir, &config.profile);
+            if store.delete()? {
+                println!(
+                    "Deleted the saved tokens of profile `{}` ({}).",
+                    config.profile,
+                    store.path().display()
+                );
+            } else {
+                println!("Profile `{}` had no saved tokens.", config.profile);
+            }
+            println!(
+                "To revoke jira-mcp's access on Atlassian's side as well, remove the app under your Atlassian \
+                 account's connected apps: https://id.atlassian.com/manage-profile/apps"
+            );
+            Ok(0)
+        }
     }
+}
+
+/// Asks on the terminal which of several sites to use.
+fn terminal_chooser() -> Option<SiteChooser> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    Some(std::sync::Arc::new(|sites: &[jira_mcp::auth::sites::SiteInfo]| {
+        eprintln!("Your grant covers several Jira sites:");
+        for (i, s) in sites.iter().enumerate() {
+            eprintln!("  {}. {} ({})", i + 1, s.name, s.url);
+        }
+        eprint!("Use which one? [1-{}] ", sites.len());
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).ok()?;
+        line.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=sites.len()).contains(n))
+            .map(|n| n - 1)
+    }))
+}
+
+async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result<i32> {
+    let config = Config::from_env(&overrides)?;
+    let settings = match &config.auth {
+        AuthConfig::OAuth(o) => (**o).clone(),
+        AuthConfig::AccessToken(_) | AuthConfig::ApiToken { .. } => {
+            eprintln!(
+                "jira-mcp: JIRA_MCP_ACCESS_TOKEN or JIRA_MCP_API_TOKEN is set for this profile, and it would be used \
+                 instead of an OAuth sign-in; unset it to sign in with OAuth."
+            );
+            return Ok(2);
+        }
+    };
+    let Some(app_) = settings.app() else {
+        eprintln!(
+            "jira-mcp: {}",
+            login::LoginError::NotConfigured {
+                profile: config.profile.clone()
+            }
+        );
+        return Ok(2);
+    };
+    let selection = config_selection(&config)?;
+    let params = LoginParams {
+        app: app_,
+        scopes: app::login_scopes(&config, &selection),
+        site: config
+            .site
+            .as_ref()
+            .map(|s| s.as_str().trim_end_matches('/').to_string()),
+        store: TokenStore::new(&config.data_dir, &config.profile),
+        config: config.clone(),
+        timeout: settings.login_timeout,
+        chooser: terminal_chooser(),
+    };
+    let outcome = if no_browser {
+        login::login_pasted(params, || {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            Ok(line)
+        })
+        .await
+        .map_err(std::sync::Arc::new)
+    } else {
+        match PendingLogin::start(params).await {
+            Ok(pending) => {
+                if !browser::open(&pending.url).await {
+                    eprintln!("jira-mcp: no browser could be opened; open the URL above yourself.");
+                }
+                eprintln!("jira-mcp: waiting for the sign-in (Ctrl-C to stop)…");
+                pending.wait().await
+            }
+            Err(e) => Err(std::sync::Arc::new(e)),
+        }
+    };
+    match outcome {
+        Ok(s) => {
+            println!(
+                "Signed in to {} ({}) for profile `{}`.",
+                s.site_name, s.site_url, config.profile
+            );
+            println!("cloud id:      {}", s.cloud_id);
+            println!("scopes:        {}", s.scopes.join(" "));
+            println!("access token:  expires {}", when(s.expires_at));
+            if !s.refreshable {
+                println!("warning:       no refresh token (offline_access not granted): sign in again when it expires");
+            }
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("jira-mcp: sign-in failed: {e}");
+            Ok(1)
+        }
+    }
+}
+
+/// `2026-11-23 15:04 UTC (in 58 min)`.
+fn when(unix: u64) -> String {
+    let date = render::utc_minute(unix);
+    let n = now();
+    let rel = if unix >= n {
+        let m = (unix - n) / 60;
+        if m >= 120 {
+            format!("in {} h", m / 60)
+        } else {
+            format!("in {m} min")
+        }
+    } else {
+        let m = (n - unix) / 60;
+        if m >= 120 {
+            format!("{} h ago", m / 60)
+        } else {
+            format!("{m} min ago")
+        }
+    };
+    format!("{date} UTC ({rel})")
 }
 
 async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
@@ -129,6 +319,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
         profile: profile.profile,
         ..Overrides::default()
     })?;
+    let selection = config_selection(&config)?;
     let file_note = if config.config_file.exists() {
         ""
     } else {
@@ -137,42 +328,82 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
     println!("profile:      {}", config.profile);
     println!("config file:  {}{file_note}", config.config_file.display());
     println!("data folder:  {}", config.data_dir.display());
-    println!(
-        "site:         {}",
-        config.site.as_ref().map_or("(not set)".to_string(), |s| s.to_string())
-    );
-    let credentials = match &config.auth {
-        AuthConfig::AccessToken(_) => "access token (JIRA_MCP_ACCESS_TOKEN)".to_string(),
-        AuthConfig::ApiToken { email, .. } => format!("API token for {email} (JIRA_MCP_EMAIL, JIRA_MCP_API_TOKEN)"),
-        AuthConfig::None => "none configured".to_string(),
-    };
-    println!("credentials:  {credentials}");
     let state = config.load_state();
+    let site = config
+        .site
+        .as_ref()
+        .map(|s| s.to_string())
+        .or_else(|| state.site_url.clone());
+    println!("site:         {}", site.unwrap_or_else(|| "(not set)".to_string()));
     if let Some(id) = &state.cloud_id {
         println!("cloud id:     {id}");
     }
-    let selection = Selection::parse(config.toolsets.as_deref(), config.tools.as_deref(), config.read_only)
-        .map_err(anyhow::Error::msg)?;
+    let mut granted: Option<Vec<String>> = None;
+    let mut can_check = true;
+    match &config.auth {
+        AuthConfig::AccessToken(_) => println!("credentials:  access token (JIRA_MCP_ACCESS_TOKEN)"),
+        AuthConfig::ApiToken { email, .. } => {
+            println!("credentials:  API token for {email} (JIRA_MCP_EMAIL, JIRA_MCP_API_TOKEN)")
+        }
+        AuthConfig::OAuth(o) => {
+            let app_note = match (&o.client_id, o.client_secret.is_some()) {
+                (Some(id), true) => format!("app {id}"),
+                (Some(id), false) => format!("app {id}, but ATLASSIAN_CLIENT_SECRET is not set (needed to refresh)"),
+                (None, _) => "no app configured (ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET)".to_string(),
+            };
+            println!("credentials:  OAuth 2.0 (3LO), {app_note}");
+            let store = TokenStore::new(&config.data_dir, &config.profile);
+            match store.load() {
+                Ok(Some(t)) => {
+                    println!("access token: expires {}", when(t.expires_at));
+                    println!(
+                        "refresh:      {}",
+                        if t.refresh_token.is_some() {
+                            "yes (refreshed automatically)"
+                        } else {
+                            "no: sign in again when it expires"
+                        }
+                    );
+                    println!("scopes:       {}", t.scopes.join(" "));
+                    granted = Some(t.scopes);
+                }
+                Ok(None) => {
+                    println!("tokens:       none: run `{}`", login::login_command(&config.profile));
+                    can_check = false;
+                }
+                Err(e) => {
+                    println!("tokens:       unreadable: {e}");
+                    can_check = false;
+                }
+            }
+        }
+    }
     println!(
         "toolsets:     {}{}",
         selection.toolsets.join(", "),
         if config.read_only { " (read-only)" } else { "" }
     );
-    if matches!(config.auth, AuthConfig::None) {
-        println!(
-            "jira:         not checked: set JIRA_MCP_ACCESS_TOKEN, or JIRA_MCP_EMAIL + JIRA_MCP_API_TOKEN + JIRA_MCP_SITE"
-        );
+    if let Some(g) = &granted {
+        for ts in TOOLSETS.iter().filter(|t| selection.toolsets.contains(&t.id)) {
+            let ops: Vec<&str> = ts.tools.iter().flat_map(|(_, ops)| ops.iter().copied()).collect();
+            let missing = scopes::missing(&ops, g);
+            if missing.is_empty() {
+                println!("  {:<10}  usable", ts.id);
+            } else {
+                let m: Vec<String> = missing.into_iter().collect();
+                println!("  {:<10}  missing scopes: {}", ts.id, m.join(" "));
+            }
+        }
+    }
+    if !can_check {
         return Ok(1);
     }
-    let jira = app::jira_client(&config);
+    let jira = app::jira_client(&config, &selection);
     match jira.myself().await {
         Ok(me) => {
             let name = me.get("displayName").and_then(|v| v.as_str()).unwrap_or("?");
             let id = me.get("accountId").and_then(|v| v.as_str()).unwrap_or("?");
             println!("jira:         OK, signed in as {name} (account id {id})");
-            if let Some(site) = jira.site_url().await {
-                println!("site url:     {site}");
-            }
             Ok(0)
         }
         Err(e) => {

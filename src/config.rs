@@ -72,8 +72,52 @@ struct ConfigFile {
 #[derive(Debug, Clone)]
 pub enum AuthConfig {
     AccessToken(Secret),
-    ApiToken { email: String, token: Secret },
-    None,
+    ApiToken {
+        email: String,
+        token: Secret,
+    },
+    /// OAuth 2.0 (3LO): sign in through the browser; tokens cached per profile.
+    OAuth(Box<OAuthSettings>),
+}
+
+/// The OAuth app and endpoints of an OAuth profile.
+#[derive(Debug, Clone)]
+pub struct OAuthSettings {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub redirect_uri: Url,
+    /// `JIRA_MCP_SCOPES`; `None` means what the enabled toolsets need.
+    pub scopes: Option<Vec<String>>,
+    /// How long one tool call waits for a browser sign-in (`JIRA_MCP_LOGIN_WAIT_SECS`).
+    pub call_wait: Duration,
+    /// How long the callback listener waits in all (`JIRA_MCP_LOGIN_TIMEOUT_SECS`).
+    pub login_timeout: Duration,
+}
+
+impl OAuthSettings {
+    /// The app, when both its id and secret are known (Atlassian's 3LO has no PKCE).
+    pub fn app(&self) -> Option<crate::auth::oauth::OAuthApp> {
+        Some(crate::auth::oauth::OAuthApp {
+            client_id: self.client_id.clone()?,
+            client_secret: self.client_secret.clone()?,
+            auth_url: self.auth_url.clone(),
+            token_url: self.token_url.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+        })
+    }
+}
+
+/// Splits a scope list given as `a b`, `a,b` or `a, b`.
+pub fn parse_scopes(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in s.split([' ', ',', '\n', '\t']).map(str::trim).filter(|p| !p.is_empty()) {
+        if !out.iter().any(|o| o == part) {
+            out.push(part.to_string());
+        }
+    }
+    out
 }
 
 /// Settings from the command line that override the environment and the file.
@@ -83,6 +127,10 @@ pub struct Overrides {
     pub toolsets: Option<String>,
     pub tools: Option<String>,
     pub read_only: bool,
+    /// `--site` (login).
+    pub site: Option<String>,
+    /// `--scopes` (login).
+    pub scopes: Option<String>,
 }
 
 /// Retry behaviour of the HTTP layer (see `http.rs`).
@@ -146,7 +194,12 @@ impl Config {
             .unwrap_or_default();
 
         let pick = |var: &str, from_file: &Option<String>| env(var).or_else(|| from_file.clone());
-        let site = pick("JIRA_MCP_SITE", &file.site).map(|s| parse_site(&s)).transpose()?;
+        let site = overrides
+            .site
+            .clone()
+            .or_else(|| pick("JIRA_MCP_SITE", &file.site))
+            .map(|s| parse_site(&s))
+            .transpose()?;
         let api_base = pick("JIRA_MCP_API_BASE", &file.api_base)
             .map(|s| {
                 let s = s.trim().trim_end_matches('/').to_string();
@@ -186,7 +239,29 @@ impl Config {
                     "JIRA_MCP_API_TOKEN is set but JIRA_MCP_EMAIL is not".into(),
                 ));
             }
-            (None, None, None) => AuthConfig::None,
+            (None, None, None) => {
+                use crate::auth::oauth::{DEFAULT_AUTH_URL, DEFAULT_REDIRECT_URI, DEFAULT_TOKEN_URL};
+                let url_of = |name: &'static str, from_file: &Option<String>, default: &str| {
+                    parse_url(name, &pick(name, from_file).unwrap_or_else(|| default.to_string()))
+                };
+                let secs = |name: &str, default: u64| {
+                    Duration::from_secs(env(name).and_then(|v| v.parse().ok()).unwrap_or(default))
+                };
+                AuthConfig::OAuth(Box::new(OAuthSettings {
+                    client_id: pick("ATLASSIAN_CLIENT_ID", &file.client_id),
+                    client_secret: pick("ATLASSIAN_CLIENT_SECRET", &file.client_secret).map(|s| Secret::new(s.trim())),
+                    auth_url: url_of("JIRA_MCP_AUTH_URL", &None, DEFAULT_AUTH_URL)?,
+                    token_url: url_of("JIRA_MCP_TOKEN_URL", &None, DEFAULT_TOKEN_URL)?,
+                    redirect_uri: url_of("JIRA_MCP_REDIRECT_URI", &file.redirect_uri, DEFAULT_REDIRECT_URI)?,
+                    scopes: overrides
+                        .scopes
+                        .clone()
+                        .or_else(|| pick("JIRA_MCP_SCOPES", &file.scopes))
+                        .map(|s| parse_scopes(&s)),
+                    call_wait: secs("JIRA_MCP_LOGIN_WAIT_SECS", 45),
+                    login_timeout: secs("JIRA_MCP_LOGIN_TIMEOUT_SECS", 300),
+                }))
+            }
         };
         let read_only = overrides.read_only
             || env("JIRA_MCP_READ_ONLY").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"))

@@ -132,6 +132,11 @@ impl Http {
         self.auth.granted_scopes()
     }
 
+    /// Makes sure a credential is available, signing in through `ui` if the source needs it.
+    pub async fn prepare(&self, ui: &dyn crate::auth::LoginUi) -> Result<(), AuthError> {
+        self.auth.prepare(ui).await
+    }
+
     /// Sends the request and parses a JSON body (`Value::Null` for an empty 2xx body).
     pub async fn json(&self, req: ApiRequest) -> Result<Value, ApiError> {
         let bytes = self.send(&req).await?;

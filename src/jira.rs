@@ -29,7 +29,10 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::{
-    auth::AuthKind,
+    auth::{
+        AuthKind,
+        sites::{SiteInfo, choose_site, same_site},
+    },
     config::{Config, DEFAULT_GATEWAY},
     http::{ApiError, ApiRequest, Http},
 };
@@ -44,18 +47,6 @@ pub enum JiraError {
     /// Input that only Jira's metadata can reject (unknown field, transition, user).
     #[error("{0}")]
     Input(String),
-}
-
-/// One site an OAuth token can reach (from `accessible-resources`).
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct SiteInfo {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +82,11 @@ impl JiraClient {
 
     pub fn granted_scopes(&self) -> Option<Vec<String>> {
         self.http.granted_scopes()
+    }
+
+    /// Makes sure a credential is available (signing in through `ui` when needed).
+    pub async fn prepare(&self, ui: &dyn crate::auth::LoginUi) -> Result<(), crate::auth::AuthError> {
+        self.http.prepare(ui).await
     }
 
     pub fn config(&self) -> &Config {
@@ -138,7 +134,7 @@ impl JiraClient {
             Some(hit) => hit,
             None => {
                 let sites = self.accessible_resources().await?;
-                let chosen = choose_site(&sites, site.as_deref())?;
+                let chosen = choose_site(&sites, site.as_deref()).map_err(JiraError::Site)?;
                 state.cloud_id = Some(chosen.id.clone());
                 state.site_url = Some(chosen.url.trim_end_matches('/').to_string());
                 state.site_name = Some(chosen.name.clone());
@@ -193,58 +189,6 @@ fn is_cloud_host(site: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-fn same_site(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
-}
-
-/// Picks the site named by `wanted` (URL or name), or the only site; never guesses.
-fn choose_site<'a>(sites: &'a [SiteInfo], wanted: Option<&str>) -> Result<&'a SiteInfo, JiraError> {
-    let jira_sites: Vec<&SiteInfo> = sites.iter().collect();
-    let list = || {
-        jira_sites
-            .iter()
-            .map(|s| format!("{} ({})", s.name, s.url))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if jira_sites.is_empty() {
-        return Err(JiraError::Site(
-            "the token cannot reach any Atlassian site: the grant covers no Jira site. Sign in again and pick a site \
-             on the consent screen"
-                .into(),
-        ));
-    }
-    match wanted {
-        Some(w) => {
-            let host = |u: &str| {
-                Url::parse(u)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            };
-            let wanted_host = host(w);
-            jira_sites
-                .iter()
-                .copied()
-                .find(|s| {
-                    same_site(&s.url, w)
-                        || (wanted_host.is_some() && host(&s.url) == wanted_host)
-                        || s.name.eq_ignore_ascii_case(w)
-                })
-                .ok_or_else(|| {
-                    JiraError::Site(format!(
-                        "JIRA_MCP_SITE is {w}, but the token can only reach: {}. Set JIRA_MCP_SITE to one of them",
-                        list()
-                    ))
-                })
-        }
-        None if jira_sites.len() == 1 => Ok(jira_sites[0]),
-        None => Err(JiraError::Site(format!(
-            "the token can reach several Jira sites: {}. Set JIRA_MCP_SITE to the one to use (its URL or name)",
-            list()
-        ))),
-    }
-}
-
 /// Jira issue keys look like `PROJ-123`; numeric ids are accepted too.
 pub fn normalize_issue_key(input: &str) -> Option<String> {
     let s = input.trim();
@@ -276,15 +220,6 @@ pub fn normalize_project_key(input: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn site(name: &str, url: &str) -> SiteInfo {
-        SiteInfo {
-            id: format!("id-{name}"),
-            name: name.into(),
-            url: url.into(),
-            scopes: vec![],
-        }
-    }
-
     #[test]
     fn issue_keys_are_validated_and_normalized() {
         assert_eq!(normalize_issue_key(" proj-12 ").as_deref(), Some("PROJ-12"));
@@ -293,22 +228,5 @@ mod tests {
         for bad in ["", "PROJ", "PROJ-", "PROJ-01", "-12", "PR OJ-1", "PROJ-1/../x", "1AB-3"] {
             assert_eq!(normalize_issue_key(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn several_sites_are_never_guessed() {
-        let sites = vec![
-            site("acme", "https://acme.atlassian.net"),
-            site("beta", "https://beta.atlassian.net"),
-        ];
-        let err = choose_site(&sites, None).unwrap_err().to_string();
-        assert!(err.contains("acme") && err.contains("beta"), "{err}");
-        assert_eq!(
-            choose_site(&sites, Some("https://beta.atlassian.net/")).unwrap().id,
-            "id-beta"
-        );
-        assert_eq!(choose_site(&sites, Some("ACME")).unwrap().id, "id-acme");
-        assert!(choose_site(&sites, Some("https://gamma.atlassian.net")).is_err());
-        assert_eq!(choose_site(&sites[..1], None).unwrap().id, "id-acme");
     }
 }

@@ -19,6 +19,13 @@ pub fn short_time(s: &str) -> String {
     }
 }
 
+/// Unix seconds → `YYYY-MM-DD HH:MM` (UTC).
+pub fn utc_minute(unix: u64) -> String {
+    let date = crate::adf::date_from_unix_millis(unix as i64 * 1000);
+    let secs = unix % 86_400;
+    format!("{date} {:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
 fn join_present(parts: &[Option<String>], sep: &str) -> String {
     parts
         .iter()

@@ -1,24 +1,31 @@
 //! The MCP server: one [`JiraMcp`] value serves every transport.
 //!
 //! It holds the shared state (the Jira client) and the router of the selected tools. Before
-//! a tool runs, [`JiraMcp::call_tool`] checks the granted OAuth scopes (when the token source
-//! knows them) against what the tool needs, so a missing scope is explained before Jira is
-//! asked; a tool is never hidden because of its scopes.
+//! a tool runs, [`JiraMcp::call_tool`] makes sure there is a credential, signing the user in
+//! through the client (URL elicitation), the browser, or a message with the URL ([`CallUi`]),
+//! then checks the granted OAuth scopes against what the tool needs, so a missing scope is
+//! explained before Jira is asked; a tool is never hidden because of its scopes.
 
-use std::sync::Arc;
-
-use rmcp::{
-    ErrorData, RoleServer, ServerHandler,
-    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
-    model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ServerCapabilities,
-        ServerConfig,
-    },
-    service::RequestContext,
-    tool_handler,
+use std::sync::{
+    Arc,
+    atomic::{AtomicU32, Ordering},
 };
 
+use futures::future::BoxFuture;
+use rmcp::{
+    ErrorData, Peer, RoleServer, ServerHandler,
+    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
+    model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitationAction, Implementation,
+        ProgressNotificationParam, ProgressToken, ServerCapabilities, ServerConfig,
+    },
+    service::{ElicitationMode, RequestContext},
+    tool_handler,
+};
+use url::Url;
+
 use crate::{
+    auth::{LoginUi, Presented, browser},
     jira::{JiraClient, JiraError},
     toolsets::{self, ErrorContext, Selection, ToolError},
 };
@@ -80,6 +87,17 @@ impl ServerHandler for JiraMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        if toolsets::lookup(&request.name).is_some() {
+            let ui = CallUi {
+                peer: context.peer.clone(),
+                progress: context.meta.get_progress_token(),
+                step: AtomicU32::new(0),
+            };
+            if let Err(e) = self.jira.prepare(&ui).await {
+                tracing::info!(tool = %request.name, error = %e, "no credential for the call");
+                return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
+            }
+        }
         if let (Some(granted), Some((_, ops))) = (self.jira.granted_scopes(), toolsets::lookup(&request.name)) {
             let missing = crate::scopes::missing(ops, &granted);
             if !missing.is_empty() {
@@ -97,5 +115,55 @@ impl ServerHandler for JiraMcp {
         }
         let tcc = ToolCallContext::new(self, request, context);
         self.tool_router.call(tcc).await
+    }
+}
+
+/// Reaches the user during one tool call: URL elicitation when the client supports it, else
+/// the system browser; progress notifications while waiting.
+struct CallUi {
+    peer: Peer<RoleServer>,
+    progress: Option<ProgressToken>,
+    step: AtomicU32,
+}
+
+impl LoginUi for CallUi {
+    fn present<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Presented> {
+        Box::pin(async move {
+            if self.peer.supported_elicitation_modes().contains(&ElicitationMode::Url) {
+                let id = format!("jira-mcp-login-{}", std::process::id());
+                match self
+                    .peer
+                    .elicit_url(
+                        "Sign in to Atlassian so that jira-mcp can use Jira on your behalf.",
+                        url.clone(),
+                        id,
+                    )
+                    .await
+                {
+                    Ok(ElicitationAction::Accept) => return Presented::Elicited,
+                    Ok(_) => return Presented::Declined,
+                    Err(e) => tracing::debug!(error = %e, "URL elicitation failed; opening the browser"),
+                }
+            }
+            if browser::open(url).await {
+                Presented::Browser
+            } else {
+                Presented::NotShown
+            }
+        })
+    }
+
+    fn progress<'a>(&'a self, message: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Some(token) = &self.progress {
+                let step = self.step.fetch_add(1, Ordering::Relaxed) + 1;
+                let _ = self
+                    .peer
+                    .notify_progress(
+                        ProgressNotificationParam::new(token.clone(), f64::from(step)).with_message(message),
+                    )
+                    .await;
+            }
+        })
     }
 }

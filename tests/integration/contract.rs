@@ -6,7 +6,7 @@
 //! - Dynamic mode (responses generated from the schemas, several seeds): every read tool turns
 //!   what the schema allows into a result, never an error.
 //!
-//! Prism comes from `tests/contract/package.json` (`npm ci` there; `.ci/run` does it) or from
+//! Prism comes from `tests/node/package.json` (`npm ci` there; `.ci/run` does it) or from
 //! `$PRISM`. Without it the test is skipped locally, and fails when `JIRA_MCP_REQUIRE_PRISM=1`
 //! (as in CI).
 
@@ -25,7 +25,7 @@ fn prism_path() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("PRISM") {
         return Some(PathBuf::from(p));
     }
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/contract/node_modules/.bin/prism");
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/.bin/prism");
     local.exists().then_some(local)
 }
 
@@ -167,9 +167,9 @@ async fn every_tool_request_is_accepted_by_atlassians_spec() {
     let Some(bin) = prism_path() else {
         assert!(
             std::env::var("JIRA_MCP_REQUIRE_PRISM").is_err(),
-            "Prism is required (JIRA_MCP_REQUIRE_PRISM) but not installed: run `npm ci` in tests/contract"
+            "Prism is required (JIRA_MCP_REQUIRE_PRISM) but not installed: run `npm ci` in tests/node"
         );
-        eprintln!("skipping contract tests: Prism is not installed (npm ci in tests/contract)");
+        eprintln!("skipping contract tests: Prism is not installed (npm ci in tests/node)");
         return;
     };
     let seeds = [1u32, 2, 3];

@@ -1,0 +1,280 @@
+//! The sign-in flow: consent URL → loopback redirect (or a pasted URL) → code exchange →
+//! site choice → tokens and site saved in the profile.
+//!
+//! A [`PendingLogin`] runs in the background once started: the listener keeps waiting
+//! (bounded) even when the tool call that started it is cancelled, so the user's next call
+//! finds the token; every call that arrives meanwhile shares the same login.
+
+use std::{sync::Arc, time::Duration};
+
+use oauth2::CsrfToken;
+use tokio::sync::watch;
+use url::Url;
+
+use super::{
+    callback::{BindError, Listener, Redirect},
+    oauth::{OAuthApp, TokenError},
+    sites::{self, SiteInfo},
+    store::{StoreError, TokenStore},
+};
+use crate::config::Config;
+
+/// Asks the user to pick a site (a terminal can; a tool call cannot).
+pub type SiteChooser = Arc<dyn Fn(&[SiteInfo]) -> Option<usize> + Send + Sync>;
+
+/// Everything a login needs.
+#[derive(Clone)]
+pub struct LoginParams {
+    pub app: OAuthApp,
+    pub scopes: Vec<String>,
+    pub site: Option<String>,
+    pub config: Config,
+    pub store: TokenStore,
+    /// How long the listener waits for the redirect.
+    pub timeout: Duration,
+    pub chooser: Option<SiteChooser>,
+}
+
+/// What a successful login established (no secrets).
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub site_name: String,
+    pub site_url: String,
+    pub cloud_id: String,
+    pub scopes: Vec<String>,
+    pub expires_at: u64,
+    pub refreshable: bool,
+}
+
+/// A login failure, worded as what the user should do.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(
+        "no OAuth app is configured for profile `{profile}`: set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET (an \
+         OAuth 2.0 (3LO) app from Atlassian's developer console), or set JIRA_MCP_ACCESS_TOKEN, or JIRA_MCP_EMAIL + \
+         JIRA_MCP_API_TOKEN"
+    )]
+    NotConfigured { profile: String },
+    #[error("{0}")]
+    Bind(#[from] BindError),
+    #[error(
+        "no sign-in arrived within {secs} s. Open {url} to sign in, or run `{command}`. If Atlassian showed \"The app's \
+         callback URL is invalid\", register exactly {redirect} as the callback URL of your app (developer console › \
+         Authorization › OAuth 2.0 (3LO))"
+    )]
+    Timeout {
+        secs: u64,
+        url: String,
+        command: String,
+        redirect: String,
+    },
+    #[error("you declined the consent on Atlassian's page ({0}); run `{1}` to try again")]
+    Denied(String, String),
+    #[error(
+        "Atlassian refused the callback URL ({0}). Register exactly {1} as the callback URL of your app (developer \
+         console › Authorization › OAuth 2.0 (3LO)), or set JIRA_MCP_REDIRECT_URI to the one registered"
+    )]
+    CallbackMismatch(String, String),
+    #[error(
+        "Atlassian did not accept the requested scopes ({0}). Add them to your app's permissions in the developer \
+         console, or request fewer with `jira-mcp login --scopes …` (JIRA_MCP_SCOPES)"
+    )]
+    InvalidScope(String),
+    #[error(
+        "Atlassian sent you back without an authorization code. This is what happens to Jira Service Management \
+         customers (portal-only, unlicensed accounts): they cannot authorize OAuth apps. Sign in with a licensed \
+         Jira account (an agent or user), or use an API token instead"
+    )]
+    NoCode,
+    #[error("Atlassian refused the sign-in: {0} {1}")]
+    Refused(String, String),
+    #[error(
+        "the pasted URL does not belong to this sign-in (state mismatch); paste the URL of the page you were sent to after consenting"
+    )]
+    StateMismatch,
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    #[error("signed in, but {0}")]
+    Sites(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl LoginParams {
+    pub fn command(&self) -> String {
+        login_command(&self.config.profile)
+    }
+}
+
+pub fn login_command(profile: &str) -> String {
+    if profile == "default" {
+        "jira-mcp login".to_string()
+    } else {
+        format!("jira-mcp login --profile {profile}")
+    }
+}
+
+fn classify(error: &str, description: &str, params: &LoginParams) -> LoginError {
+    let d = description.to_ascii_lowercase();
+    match error {
+        "access_denied" => LoginError::Denied(format!("{error}: {description}"), params.command()),
+        "invalid_scope" => LoginError::InvalidScope(format!("{error}: {description}")),
+        "unauthorized_client" | "invalid_request" if d.contains("redirect") || d.contains("callback") => {
+            LoginError::CallbackMismatch(format!("{error}: {description}"), params.app.redirect_uri.to_string())
+        }
+        _ => LoginError::Refused(error.to_string(), description.to_string()),
+    }
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("TLS backend initialises")
+}
+
+/// From the redirect to saved tokens and a chosen site.
+async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, LoginError> {
+    let code = match redirect {
+        Redirect::Code(c) => c,
+        Redirect::Error { error, description } => return Err(classify(&error, &description, params)),
+        Redirect::Empty => return Err(LoginError::NoCode),
+    };
+    let http = http_client();
+    let tokens = params.app.exchange_code(&http, &code, &params.scopes).await?;
+    if tokens.refresh_token.is_none() {
+        tracing::warn!("no refresh token was granted (offline_access missing): you will need to sign in again hourly");
+    }
+    // Save first: the tokens are good even if choosing a site needs another step.
+    params.store.save(&tokens)?;
+    let list = sites::fetch(&http, &params.config.resources_url, tokens.access_token.expose())
+        .await
+        .map_err(LoginError::Sites)?;
+    let chosen = match sites::choose_site(&list, params.site.as_deref()) {
+        Ok(s) => s.clone(),
+        Err(msg) => {
+            let picked = match (&params.chooser, params.site.is_none() && list.len() > 1) {
+                (Some(choose), true) => {
+                    let (choose, l) = (choose.clone(), list.clone());
+                    tokio::task::spawn_blocking(move || choose(&l)).await.ok().flatten()
+                }
+                _ => None,
+            };
+            match picked.and_then(|i| list.get(i)) {
+                Some(s) => s.clone(),
+                None => return Err(LoginError::Sites(msg)),
+            }
+        }
+    };
+    let mut state = params.config.load_state();
+    state.cloud_id = Some(chosen.id.clone());
+    state.site_url = Some(chosen.url.trim_end_matches('/').to_string());
+    state.site_name = Some(chosen.name.clone());
+    params.config.save_state(&state).map_err(|e| {
+        LoginError::Store(StoreError::Write {
+            path: params.config.state_file(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(Summary {
+        site_name: chosen.name.clone(),
+        site_url: chosen.url.trim_end_matches('/').to_string(),
+        cloud_id: chosen.id.clone(),
+        scopes: tokens.scopes.clone(),
+        expires_at: tokens.expires_at,
+        refreshable: tokens.refresh_token.is_some(),
+    })
+}
+
+type Outcome = Option<Result<Summary, Arc<LoginError>>>;
+
+/// A login in progress: its consent URL and, eventually, its outcome.
+pub struct PendingLogin {
+    pub url: Url,
+    result: watch::Receiver<Outcome>,
+}
+
+impl PendingLogin {
+    /// Binds the callback listener and waits for the redirect in the background.
+    pub async fn start(params: LoginParams) -> Result<Arc<PendingLogin>, LoginError> {
+        let state = CsrfToken::new_random().secret().clone();
+        let url = params.app.authorize_url(&params.scopes, &state);
+        let mut listener = Listener::bind(&params.app.redirect_uri, state).await?;
+        let (tx, rx) = watch::channel(None);
+        let shown = url.to_string();
+        tokio::spawn(async move {
+            let outcome = match tokio::time::timeout(params.timeout, listener.next()).await {
+                Ok(Some(redirect)) => finish(&params, redirect).await,
+                Ok(None) => Err(LoginError::Input("the sign-in listener stopped".into())),
+                Err(_) => Err(LoginError::Timeout {
+                    secs: params.timeout.as_secs(),
+                    url: shown,
+                    command: params.command(),
+                    redirect: params.app.redirect_uri.to_string(),
+                }),
+            };
+            drop(listener);
+            match &outcome {
+                Ok(s) => tracing::info!(site = %s.site_url, "signed in"),
+                Err(e) => tracing::warn!(error = %e, "sign-in failed"),
+            }
+            let _ = tx.send(Some(outcome.map_err(Arc::new)));
+        });
+        Ok(Arc::new(PendingLogin { url, result: rx }))
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.result.borrow().is_some()
+    }
+
+    /// Waits for the outcome.
+    pub async fn wait(&self) -> Result<Summary, Arc<LoginError>> {
+        let mut rx = self.result.clone();
+        let outcome = rx.wait_for(Option::is_some).await.map(|v| v.clone());
+        match outcome {
+            Ok(Some(r)) => r,
+            _ => Err(Arc::new(LoginError::Input("the sign-in was abandoned".into()))),
+        }
+    }
+}
+
+/// `--no-browser`: print the URL, read the redirect URL (or the bare code) the user pastes.
+pub async fn login_pasted(
+    params: LoginParams,
+    read_line: impl FnOnce() -> std::io::Result<String> + Send + 'static,
+) -> Result<Summary, LoginError> {
+    let state = CsrfToken::new_random().secret().clone();
+    let url = params.app.authorize_url(&params.scopes, &state);
+    eprintln!("Open this URL in a browser, approve access, then paste the address of the page you land on:\n\n{url}\n");
+    eprint!("Redirect URL (or code): ");
+    let line = tokio::task::spawn_blocking(read_line)
+        .await
+        .map_err(|e| LoginError::Input(e.to_string()))?
+        .map_err(|e| LoginError::Input(format!("could not read the pasted URL: {e}")))?;
+    let pasted = line.trim();
+    if pasted.is_empty() {
+        return Err(LoginError::Input("nothing was pasted".into()));
+    }
+    let redirect = match Url::parse(pasted) {
+        Ok(u) => {
+            let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
+            if q.get("state").map(String::as_str) != Some(state.as_str()) {
+                return Err(LoginError::StateMismatch);
+            }
+            match (q.get("code"), q.get("error")) {
+                (Some(c), _) if !c.is_empty() => Redirect::Code(c.clone()),
+                (_, Some(e)) => Redirect::Error {
+                    error: e.clone(),
+                    description: q.get("error_description").cloned().unwrap_or_default(),
+                },
+                _ => Redirect::Empty,
+            }
+        }
+        Err(_) => Redirect::Code(pasted.to_string()),
+    };
+    finish(&params, redirect).await
+}
