@@ -15,5 +15,5 @@ if [ ! -x tests/node/node_modules/.bin/prism ]; then
   fi
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
-export JIRA_MCP_REQUIRE_PRISM=1
+export JIRA_MCP_REQUIRE_TEST_SERVERS=1
 cargo test --locked --all-targets "$@"

@@ -11,7 +11,7 @@
 //!   for it, boundedly, reporting progress; see `login.rs`.
 
 use std::{
-    sync::{Arc, Mutex as StdMutex, RwLock},
+    sync::{Arc, RwLock},
     time::Duration,
 };
 
@@ -36,7 +36,9 @@ pub struct OAuthSession {
     http: reqwest::Client,
     tokens: tokio::sync::Mutex<Option<TokenSet>>,
     granted: RwLock<Option<Vec<String>>>,
-    pending: StdMutex<Option<Arc<PendingLogin>>>,
+    /// The sign-in in progress; the async mutex makes check-and-start atomic, so concurrent
+    /// calls join one login instead of racing for the callback port.
+    pending: tokio::sync::Mutex<Option<Arc<PendingLogin>>>,
     /// How long one tool call waits for a sign-in before answering with the URL.
     call_wait: Duration,
     /// How long the listener waits for the redirect in all.
@@ -69,7 +71,7 @@ impl OAuthSession {
             http,
             tokens: tokio::sync::Mutex::new(loaded),
             granted,
-            pending: StdMutex::new(None),
+            pending: tokio::sync::Mutex::new(None),
             call_wait,
             login_timeout,
         }
@@ -196,10 +198,11 @@ impl OAuthSession {
 
     /// The login in progress, or a new one (`true` when started here).
     async fn pending_login(&self) -> Result<(Arc<PendingLogin>, bool), AuthError> {
-        if let Some(p) = self.pending.lock().ok().and_then(|g| g.clone())
+        let mut slot = self.pending.lock().await;
+        if let Some(p) = slot.as_ref()
             && !p.is_finished()
         {
-            return Ok((p, false));
+            return Ok((p.clone(), false));
         }
         let params = self.login_params().ok_or_else(|| {
             AuthError::Login(Arc::new(LoginError::NotConfigured {
@@ -209,11 +212,7 @@ impl OAuthSession {
         let p = PendingLogin::start(params)
             .await
             .map_err(|e| AuthError::Login(Arc::new(e)))?;
-        if let Ok(mut g) = self.pending.lock() {
-            // Two calls may race to start; the later one's listener failed to bind (port in use)
-            // and returned above, so whoever gets here owns the only listener.
-            *g = Some(p.clone());
-        }
+        *slot = Some(p.clone());
         Ok((p, true))
     }
 
@@ -258,7 +257,8 @@ impl OAuthSession {
                 Presented::Elicited | Presented::Browser => {}
             }
         }
-        let started_at = std::time::Instant::now();
+        let started_at = tokio::time::Instant::now();
+        let deadline = started_at + self.call_wait;
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         tick.tick().await;
         let wait = pending.wait();
@@ -279,16 +279,17 @@ impl OAuthSession {
                         Err(e) => Err(AuthError::Login(e)),
                     };
                 }
+                _ = tokio::time::sleep_until(deadline) => {
+                    let left = self.login_timeout.saturating_sub(started_at.elapsed());
+                    return Err(AuthError::LoginRequired(format!(
+                        "waiting for you to finish signing in to Atlassian. Finish in the browser (or open {url}), \
+                         then call the tool again; jira-mcp keeps listening for {} s more",
+                        left.as_secs()
+                    )));
+                }
                 _ = tick.tick() => {
-                    let waited = started_at.elapsed();
-                    if waited >= self.call_wait {
-                        return Err(AuthError::LoginRequired(format!(
-                            "waiting for you to finish signing in to Atlassian. Finish in the browser (or open {url}), \
-                             then call the tool again; jira-mcp keeps listening for {} s more",
-                            self.login_timeout.saturating_sub(waited).as_secs()
-                        )));
-                    }
-                    ui.progress(&format!("Waiting for you to sign in to Atlassian in the browser ({} s)…", waited.as_secs())).await;
+                    let waited = started_at.elapsed().as_secs();
+                    ui.progress(&format!("Waiting for you to sign in to Atlassian in the browser ({waited} s)…")).await;
                 }
             }
         }

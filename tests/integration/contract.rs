@@ -7,7 +7,7 @@
 //!   what the schema allows into a result, never an error.
 //!
 //! Prism comes from `tests/node/package.json` (`npm ci` there; `.ci/run` does it) or from
-//! `$PRISM`. Without it the test is skipped locally, and fails when `JIRA_MCP_REQUIRE_PRISM=1`
+//! `$PRISM`. Without it the test is skipped locally, and fails when `JIRA_MCP_REQUIRE_TEST_SERVERS=1`
 //! (as in CI).
 
 use std::{
@@ -166,8 +166,8 @@ fn read_calls() -> Vec<(&'static str, Value)> {
 async fn every_tool_request_is_accepted_by_atlassians_spec() {
     let Some(bin) = prism_path() else {
         assert!(
-            std::env::var("JIRA_MCP_REQUIRE_PRISM").is_err(),
-            "Prism is required (JIRA_MCP_REQUIRE_PRISM) but not installed: run `npm ci` in tests/node"
+            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
+            "Prism is required (JIRA_MCP_REQUIRE_TEST_SERVERS) but not installed: run `npm ci` in tests/node"
         );
         eprintln!("skipping contract tests: Prism is not installed (npm ci in tests/node)");
         return;

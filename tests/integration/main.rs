@@ -19,5 +19,7 @@ mod errors;
 mod issues;
 /// Projects, myself, site discovery.
 mod misc;
+/// OAuth 2.0 (3LO) sign-in, token cache and rotation, against a real OAuth server.
+mod oauth;
 /// JQL search and paging.
 mod search;
