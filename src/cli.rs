@@ -177,7 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 profile: profile.profile,
                 ..Overrides::default()
             })?;
-            let store = TokenStore::new(&config.data_dir, &config.profile);
+            let store = TokenStore::for_config(&config);
             if store.delete()? {
                 println!(
                     "Deleted the saved tokens of profile `{}` ({}).",
@@ -246,7 +246,7 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
             .site
             .as_ref()
             .map(|s| s.as_str().trim_end_matches('/').to_string()),
-        store: TokenStore::new(&config.data_dir, &config.profile),
+        store: TokenStore::for_config(&config),
         config: config.clone(),
         timeout: settings.login_timeout,
         chooser: terminal_chooser(),
@@ -352,7 +352,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
                 (None, _) => "no app configured (ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET)".to_string(),
             };
             println!("credentials:  OAuth 2.0 (3LO), {app_note}");
-            let store = TokenStore::new(&config.data_dir, &config.profile);
+            let store = TokenStore::for_config(&config);
             match store.load() {
                 Ok(Some(t)) => {
                     println!("access token: expires {}", when(t.expires_at));

@@ -59,6 +59,8 @@ pub struct ProfileFile {
     pub toolsets: Option<String>,
     pub read_only: Option<bool>,
     pub resources_url: Option<String>,
+    /// `file` (default) or `keyring`.
+    pub token_store: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -167,6 +169,7 @@ pub struct Config {
     pub read_only: bool,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
+    pub token_store: crate::auth::store::Backend,
 }
 
 impl Config {
@@ -273,6 +276,25 @@ impl Config {
         if let Some(n) = env("JIRA_MCP_MAX_RETRIES").and_then(|v| v.parse().ok()) {
             retry.max_retries = n;
         }
+        let token_store = match pick("JIRA_MCP_TOKEN_STORE", &file.token_store)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("file") => crate::auth::store::Backend::File,
+            Some("keyring") if cfg!(feature = "keyring") => crate::auth::store::Backend::Keyring,
+            Some("keyring") => {
+                return Err(ConfigError::Invalid(
+                    "JIRA_MCP_TOKEN_STORE=keyring needs a build with the keychain: \
+                     cargo install --locked --path . --features keyring"
+                        .into(),
+                ));
+            }
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "JIRA_MCP_TOKEN_STORE is `{other}`; use `file` or `keyring`"
+                )));
+            }
+        };
         let request_timeout = env("JIRA_MCP_TIMEOUT_SECS")
             .and_then(|v| v.parse().ok())
             .map_or(Duration::from_secs(30), Duration::from_secs);
@@ -293,6 +315,7 @@ impl Config {
             read_only,
             retry,
             request_timeout,
+            token_store,
         })
     }
 
@@ -425,6 +448,15 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(c.auth, AuthConfig::ApiToken { .. }));
+    }
+
+    #[test]
+    fn token_store_choice_is_checked() {
+        assert!(load(&[("JIRA_MCP_TOKEN_STORE", "vault")]).is_err());
+        assert_eq!(
+            load(&[("JIRA_MCP_TOKEN_STORE", "keyring")]).is_ok(),
+            cfg!(feature = "keyring")
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl OAuthSession {
         call_wait: Duration,
         login_timeout: Duration,
     ) -> Self {
-        let store = TokenStore::new(&config.data_dir, &config.profile);
+        let store = TokenStore::for_config(&config);
         // Cheap (one small file) and lets scope checks work before the first call.
         let loaded = store.load().ok().flatten();
         let granted = RwLock::new(loaded.as_ref().map(|t| t.scopes.clone()));

@@ -6,6 +6,11 @@
 //! refresh always runs as *lock → re-read → refresh only if still needed → write → unlock*.
 //! The lock is an advisory `flock` on `<profile>.lock` (std's `File::lock`), held only around
 //! that sequence; the token file itself is replaced by rename, so readers never need the lock.
+//!
+//! With the `keyring` cargo feature and `JIRA_MCP_TOKEN_STORE=keyring`, the secrets go to the
+//! OS keychain (macOS Keychain, Windows Credential Manager, Secret Service) and the file keeps
+//! only what is not secret (expiry, scopes); when no keychain is reachable (headless Linux),
+//! the file is used and a warning says so.
 
 use std::{
     fs::{File, OpenOptions},
@@ -45,9 +50,20 @@ impl TokenSet {
     }
 }
 
+/// Where the secrets live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    File,
+    /// The OS keychain (cargo feature `keyring`).
+    Keyring,
+}
+
 /// The on-disk form. Kept apart from [`TokenSet`] so that secrets are serialised only here.
 #[derive(Serialize, Deserialize)]
 struct TokenFile {
+    /// The secrets are in the OS keychain, not here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    in_keyring: bool,
     access_token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
@@ -73,6 +89,8 @@ pub enum StoreError {
 pub struct TokenStore {
     path: PathBuf,
     lock_path: PathBuf,
+    profile: String,
+    backend: Backend,
 }
 
 /// Holds the cross-process refresh lock until dropped.
@@ -88,11 +106,22 @@ impl Drop for RefreshLock {
 
 impl TokenStore {
     pub fn new(data_dir: &Path, profile: &str) -> Self {
+        Self::with_backend(data_dir, profile, Backend::File)
+    }
+
+    pub fn with_backend(data_dir: &Path, profile: &str, backend: Backend) -> Self {
         let dir = data_dir.join("tokens");
         TokenStore {
             path: dir.join(format!("{profile}.json")),
             lock_path: dir.join(format!("{profile}.lock")),
+            profile: profile.to_string(),
+            backend,
         }
+    }
+
+    /// The store a configuration asks for.
+    pub fn for_config(config: &crate::config::Config) -> Self {
+        Self::with_backend(&config.data_dir, &config.profile, config.token_store)
     }
 
     pub fn path(&self) -> &Path {
@@ -112,10 +141,18 @@ impl TokenStore {
                 });
             }
         };
-        let f: TokenFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Read {
+        let mut f: TokenFile = serde_json::from_slice(&bytes).map_err(|e| StoreError::Read {
             path: self.path.clone(),
             message: format!("not a token cache ({}); delete it with `jira-mcp logout`", e),
         })?;
+        if f.in_keyring {
+            let (access, refresh) = keychain::read(&self.profile).map_err(|message| StoreError::Read {
+                path: self.path.clone(),
+                message: format!("the tokens are in the OS keychain, which cannot be read: {message}"),
+            })?;
+            f.access_token = access;
+            f.refresh_token = refresh;
+        }
         Ok(Some(TokenSet {
             access_token: Secret::new(f.access_token),
             refresh_token: f.refresh_token.map(Secret::new),
@@ -126,9 +163,24 @@ impl TokenStore {
     }
 
     pub fn save(&self, t: &TokenSet) -> Result<(), StoreError> {
+        let mut in_keyring = false;
+        if self.backend == Backend::Keyring {
+            match keychain::write(&self.profile, t) {
+                Ok(()) => in_keyring = true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the OS keychain is not available; keeping the tokens in the 0600 file")
+                }
+            }
+        }
+        let secret = |s: String| if in_keyring { String::new() } else { s };
         let f = TokenFile {
-            access_token: t.access_token.expose().to_string(),
-            refresh_token: t.refresh_token.as_ref().map(|s| s.expose().to_string()),
+            in_keyring,
+            access_token: secret(t.access_token.expose().to_string()),
+            refresh_token: t
+                .refresh_token
+                .as_ref()
+                .map(|s| secret(s.expose().to_string()))
+                .filter(|s| !s.is_empty()),
             expires_at: t.expires_at,
             scopes: t.scopes.clone(),
             client_id: t.client_id.clone(),
@@ -142,6 +194,9 @@ impl TokenStore {
 
     /// Deletes the tokens; `Ok(false)` when there were none.
     pub fn delete(&self) -> Result<bool, StoreError> {
+        if self.backend == Backend::Keyring {
+            keychain::delete(&self.profile);
+        }
         match std::fs::remove_file(&self.path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -197,6 +252,57 @@ impl TokenStore {
     }
 }
 
+/// The OS keychain entry `jira-mcp` / `<profile>` holds `{"access_token","refresh_token"}`.
+#[cfg(feature = "keyring")]
+mod keychain {
+    use super::TokenSet;
+
+    const SERVICE: &str = "jira-mcp";
+
+    fn entry(profile: &str) -> Result<keyring::Entry, String> {
+        keyring::Entry::new(SERVICE, profile).map_err(|e| e.to_string())
+    }
+
+    pub fn write(profile: &str, t: &TokenSet) -> Result<(), String> {
+        let v = serde_json::json!({
+            "access_token": t.access_token.expose(),
+            "refresh_token": t.refresh_token.as_ref().map(|s| s.expose()),
+        });
+        entry(profile)?.set_password(&v.to_string()).map_err(|e| e.to_string())
+    }
+
+    pub fn read(profile: &str) -> Result<(String, Option<String>), String> {
+        let raw = entry(profile)?.get_password().map_err(|e| e.to_string())?;
+        let v: serde_json::Value =
+            serde_json::from_str(&raw).map_err(|_| "the keychain entry is not ours".to_string())?;
+        let access = v["access_token"].as_str().unwrap_or_default().to_string();
+        Ok((access, v["refresh_token"].as_str().map(str::to_string)))
+    }
+
+    pub fn delete(profile: &str) {
+        if let Ok(e) = entry(profile) {
+            let _ = e.delete_credential();
+        }
+    }
+}
+
+/// Without the `keyring` feature there is no keychain: the configuration refuses
+/// `JIRA_MCP_TOKEN_STORE=keyring`, so these are never reached with secrets.
+#[cfg(not(feature = "keyring"))]
+mod keychain {
+    use super::TokenSet;
+
+    pub fn write(_: &str, _: &TokenSet) -> Result<(), String> {
+        Err("this build has no keychain support".into())
+    }
+
+    pub fn read(_: &str) -> Result<(String, Option<String>), String> {
+        Err("this build has no keychain support (build with `--features keyring`)".into())
+    }
+
+    pub fn delete(_: &str) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +342,26 @@ mod tests {
         std::fs::write(store.path(), b"{not json").unwrap();
         let e = store.load().unwrap_err().to_string();
         assert!(e.contains("jira-mcp logout"), "{e}");
+    }
+
+    /// With a keychain the secrets leave the file; without one (headless CI) the file keeps
+    /// them. Either way the tokens come back whole.
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn keyring_backend_round_trips_or_falls_back_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = format!("test-{}", std::process::id());
+        let store = TokenStore::with_backend(dir.path(), &profile, Backend::Keyring);
+        store.save(&set(7)).unwrap();
+        assert_eq!(store.load().unwrap(), Some(set(7)));
+        let file = std::fs::read_to_string(store.path()).unwrap();
+        let in_keyring = file.contains("\"in_keyring\": true");
+        assert_eq!(
+            in_keyring,
+            !file.contains("access-7"),
+            "secrets are in exactly one place: {file}"
+        );
+        store.delete().unwrap();
     }
 
     #[test]

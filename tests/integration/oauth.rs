@@ -629,3 +629,84 @@ fn a_kill_during_a_write_leaves_the_old_or_the_new_file() {
         );
     }
 }
+
+/// A client that supports URL-mode elicitation: it "opens" the consent URL itself (the way a
+/// client hands it to the user's browser), and counts progress notifications.
+#[derive(Clone, Default)]
+struct ElicitingClient {
+    urls: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    progress: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    delay_secs: u64,
+}
+
+impl rmcp::ClientHandler for ElicitingClient {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let mut caps = rmcp::model::ClientCapabilities::default();
+        caps.elicitation =
+            Some(rmcp::model::ElicitationCapability::new().with_url(rmcp::model::UrlElicitationCapability::new()));
+        rmcp::model::ClientConfig::new(caps, rmcp::model::Implementation::new("eliciting-test-client", "0"))
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        if let rmcp::model::ElicitRequestParams::UrlElicitationParams { url, .. } = request {
+            self.urls.lock().unwrap().push(url.clone());
+            let delay = self.delay_secs;
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(delay)).await;
+                let _ = reqwest::get(url).await;
+            });
+            return Ok(rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept));
+        }
+        Ok(rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Decline))
+    }
+
+    async fn on_progress(
+        &self,
+        _params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) {
+        self.progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_with_url_elicitation_gets_the_consent_url_and_progress() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    let cmd = w.command(&["serve"], &[]);
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
+    let handler = ElicitingClient {
+        delay_secs: 6,
+        ..Default::default()
+    };
+    let client = handler.clone().serve(transport).await.unwrap();
+    let mut params = CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default());
+    params.meta = Some(rmcp::model::RequestMetaObject::with_progress_token(
+        rmcp::model::ProgressToken(rmcp::model::NumberOrString::Number(7)),
+    ));
+    let r = client.call_tool(params).await.unwrap();
+    let text = r
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<String>();
+    assert_ne!(r.is_error, Some(true), "{text}");
+    client.cancel().await.unwrap();
+    let urls = handler.urls.lock().unwrap().clone();
+    assert_eq!(urls.len(), 1, "one elicitation");
+    assert!(
+        urls[0].contains("/authorize?") && urls[0].contains("prompt=consent"),
+        "{urls:?}"
+    );
+    assert_eq!(w.browser_opens(), 0, "the client opened it, not the system browser");
+    assert!(
+        handler.progress.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+        "progress while waiting"
+    );
+}
