@@ -278,6 +278,9 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
                 s.site_name, s.site_url, config.profile
             );
             println!("cloud id:      {}", s.cloud_id);
+            if let Some(a) = &s.account {
+                println!("account:       {a}");
+            }
             println!("scopes:        {}", s.scopes.join(" "));
             println!("access token:  expires {}", when(s.expires_at));
             if !s.refreshable {
@@ -337,6 +340,9 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
     println!("site:         {}", site.unwrap_or_else(|| "(not set)".to_string()));
     if let Some(id) = &state.cloud_id {
         println!("cloud id:     {id}");
+    }
+    if let Some(a) = &state.account {
+        println!("account:      {a}");
     }
     let mut granted: Option<Vec<String>> = None;
     let mut can_check = true;

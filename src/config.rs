@@ -356,6 +356,9 @@ pub struct ProfileState {
     pub site_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_id: Option<String>,
+    /// The signed-in Atlassian account (display name and account id), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 fn validate_profile_name(name: &str) -> Result<(), ConfigError> {

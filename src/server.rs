@@ -109,7 +109,7 @@ impl ServerHandler for JiraMcp {
                     .unwrap_or("this tool");
                 let mut cx = self.error_context(tool, None);
                 cx.scopes = missing;
-                let text = cx.scope_message();
+                let text = cx.scope_message(false);
                 return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
             }
         }

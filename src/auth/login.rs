@@ -38,6 +38,7 @@ pub struct LoginParams {
 /// What a successful login established (no secrets).
 #[derive(Clone, Debug)]
 pub struct Summary {
+    pub account: Option<String>,
     pub site_name: String,
     pub site_url: String,
     pub cloud_id: String,
@@ -171,6 +172,7 @@ async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, Log
         }
     };
     let mut state = params.config.load_state();
+    state.account = account(&http, &params.config, &chosen.id, tokens.access_token.expose()).await;
     state.cloud_id = Some(chosen.id.clone());
     state.site_url = Some(chosen.url.trim_end_matches('/').to_string());
     state.site_name = Some(chosen.name.clone());
@@ -181,6 +183,7 @@ async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, Log
         })
     })?;
     Ok(Summary {
+        account: state.account.clone(),
         site_name: chosen.name.clone(),
         site_url: chosen.url.trim_end_matches('/').to_string(),
         cloud_id: chosen.id.clone(),
@@ -188,6 +191,33 @@ async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, Log
         expires_at: tokens.expires_at,
         refreshable: tokens.refresh_token.is_some(),
     })
+}
+
+/// `Display Name (account id)` of the signed-in user, through Jira's `/myself` on the chosen
+/// site; `None` when the grant does not allow it (the sign-in still counts).
+async fn account(http: &reqwest::Client, config: &Config, cloud_id: &str, token: &str) -> Option<String> {
+    let template = config
+        .api_base
+        .clone()
+        .unwrap_or_else(|| format!("{}/{{cloudId}}", crate::config::DEFAULT_GATEWAY));
+    let url = format!(
+        "{}/rest/api/3/myself",
+        template.replace("{cloudId}", cloud_id).trim_end_matches('/')
+    );
+    let resp = http
+        .get(url)
+        .bearer_auth(token)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let me: serde_json::Value = resp.json().await.ok()?;
+    let name = me.get("displayName")?.as_str()?;
+    let id = me.get("accountId")?.as_str()?;
+    Some(format!("{name} ({id})"))
 }
 
 type Outcome = Option<Result<Summary, Arc<LoginError>>>;

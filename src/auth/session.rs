@@ -18,7 +18,7 @@ use std::{
 use futures::future::BoxFuture;
 
 use super::{
-    AuthError, AuthKind, Credential, LoginUi, Presented, TokenProvider,
+    AuthError, AuthKind, Credential, LoginUi, Presented, Secret, TokenProvider,
     login::{LoginError, LoginParams, PendingLogin, login_command},
     oauth::{OAuthApp, TokenError},
     store::{TokenSet, TokenStore},
@@ -115,7 +115,7 @@ impl OAuthSession {
         match guard.as_ref() {
             Some(t) if t.fresh_for(REFRESH_MARGIN) => Ok(t.clone()),
             Some(t) if t.refresh_token.is_some() => {
-                let refreshed = self.refresh_locked().await;
+                let refreshed = self.refresh_locked(None).await;
                 match refreshed {
                     Ok(new) => {
                         self.remember(&new);
@@ -139,8 +139,9 @@ impl OAuthSession {
         }
     }
 
-    /// lock → re-read → refresh only if still needed → write → unlock.
-    async fn refresh_locked(&self) -> Result<TokenSet, AuthError> {
+    /// lock → re-read → refresh only if still needed → write → unlock. `rejected` is an access
+    /// token Jira refused: a copy of it on disk does not count as fresh.
+    async fn refresh_locked(&self, rejected: Option<&Secret>) -> Result<TokenSet, AuthError> {
         let _lock = self
             .store
             .lock(Duration::from_secs(60))
@@ -150,7 +151,7 @@ impl OAuthSession {
         let Some(current) = on_disk else {
             return Err(self.login_required("the profile was signed out"));
         };
-        if current.fresh_for(REFRESH_MARGIN) {
+        if current.fresh_for(REFRESH_MARGIN) && rejected != Some(&current.access_token) {
             tracing::debug!("another process refreshed the token");
             return Ok(current);
         }
@@ -303,19 +304,22 @@ impl TokenProvider for OAuthSession {
 
     fn on_rejected<'a>(&'a self, rejected: &'a Credential) -> BoxFuture<'a, Result<bool, AuthError>> {
         Box::pin(async move {
-            {
-                let mut guard = self.tokens.lock().await;
-                match guard.as_mut() {
-                    Some(t) if Credential::bearer(&t.access_token).header_value() == rejected.header_value() => {
-                        // Jira says it expired, whatever our clock says: refresh now.
-                        t.expires_at = 0;
-                    }
-                    _ => return Ok(true), // already replaced by a newer token
-                }
+            let mut guard = self.tokens.lock().await;
+            let current = match guard.as_ref() {
+                Some(t) if Credential::bearer(&t.access_token).header_value() == rejected.header_value() => t.clone(),
+                // Already replaced by a newer token: retry with that one.
+                Some(_) => return Ok(true),
+                None => return Ok(false),
+            };
+            if current.refresh_token.is_none() {
+                return Ok(false);
             }
-            let before = rejected.header_value().to_string();
-            let fresh = self.credential().await?;
-            Ok(fresh.header_value() != before)
+            // Jira says it expired, whatever our clock says: refresh now.
+            let new = self.refresh_locked(Some(&current.access_token)).await?;
+            self.remember(&new);
+            let changed = new.access_token != current.access_token;
+            *guard = Some(new);
+            Ok(changed)
         })
     }
 

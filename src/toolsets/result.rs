@@ -148,7 +148,7 @@ impl ErrorContext<'_> {
         };
         let what = self.subject.clone().unwrap_or_else(|| "The requested item".to_string());
         match err {
-            ApiError::Status { status: 401, .. } if err.is_scope_mismatch() => self.scope_message(),
+            ApiError::Status { status: 401, .. } if err.is_scope_mismatch() => self.scope_message(true),
             ApiError::Status {
                 status: 401, messages, ..
             } => {
@@ -253,8 +253,9 @@ impl ErrorContext<'_> {
         }
     }
 
-    /// The explanation for a missing OAuth scope, whether found by our own check or by Jira.
-    pub fn scope_message(&self) -> String {
+    /// The explanation for a missing OAuth scope: found by our own check before the call, or
+    /// reported by Jira (`401 … scope does not match`).
+    pub fn scope_message(&self, from_jira: bool) -> String {
         let needed: Vec<String> = self.scopes.iter().map(|s| format!("`{s}`")).collect();
         let needed = if needed.is_empty() {
             "a scope".to_string()
@@ -262,7 +263,7 @@ impl ErrorContext<'_> {
             needed.join(", ")
         };
         let granted = match &self.granted {
-            Some(g) if !g.is_empty() => format!(" The token grants: {}.", g.join(", ")),
+            Some(g) if !g.is_empty() => format!(" The token grants: {}.", g.join(" ")),
             Some(_) => " The token grants no Jira scopes.".to_string(),
             None => String::new(),
         };
@@ -272,14 +273,18 @@ impl ErrorContext<'_> {
                  the developer console first)"
             ),
             _ => format!(
-                "add {needed} to your app's Jira API permissions in the developer console, then sign in again for \
-                 profile `{}` to consent to it",
-                self.profile
+                "add {needed} to your app's Jira API permissions in the developer console, then run `{}` to consent \
+                 to it",
+                crate::auth::login::login_command(self.profile)
             ),
         };
+        let source = if from_jira {
+            " (Jira answered \"scope does not match\")"
+        } else {
+            ""
+        };
         format!(
-            "The token lacks an OAuth scope that {} needs (Jira: \"scope does not match\"). Required: {needed}.{granted} \
-             To fix: {fix}.",
+            "The token lacks an OAuth scope that {} needs{source}. Required: {needed}.{granted} To fix: {fix}.",
             self.tool
         )
     }

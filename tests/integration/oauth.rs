@@ -710,3 +710,77 @@ async fn a_client_with_url_elicitation_gets_the_consent_url_and_progress() {
         "progress while waiting"
     );
 }
+
+/// A grant without a scope a tool needs: the tool is still listed, and calling it explains the
+/// missing scope, what is granted and how to fix it, without asking Jira. `status` shows which
+/// toolsets the grant allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_scopes_are_explained_before_jira_is_called() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    let (code, out, err) = w
+        .run(&["login", "--scopes", "read:jira-work offline_access"], &[])
+        .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (client, _) = w.client(&[]).await;
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(names.contains(&"jira_get_myself".to_string()), "tools stay listed");
+    let before = w.atlassian.received_requests().await.unwrap().len();
+    let (ok, text) = call(&client, "jira_get_myself").await;
+    assert!(!ok);
+    for needle in [
+        "jira_get_myself",
+        "`read:jira-user`",
+        "The token grants: read:jira-work offline_access",
+        "developer console",
+        "then run `jira-mcp login` to consent",
+    ] {
+        assert!(text.contains(needle), "missing `{needle}` in: {text}");
+    }
+    assert_eq!(
+        w.atlassian.received_requests().await.unwrap().len(),
+        before,
+        "Jira was not called"
+    );
+    client.cancel().await.unwrap();
+    let (_, out, _) = w.run(&["status"], &[]).await;
+    assert!(out.contains("users       missing scopes: read:jira-user"), "{out}");
+    assert!(out.contains("search      usable"), "{out}");
+}
+
+/// Jira answers 401 to a token our clock still thinks valid: one refresh, one retry, success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_for_an_expired_token_refreshes_once_and_retries() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    let (code, _, err) = w.run(&["login"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    let old = w.tokens()["access_token"].as_str().unwrap().to_string();
+    Mock::given(method("GET"))
+        .and(path_regex("/rest/api/3/myself$"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            format!("Bearer {old}").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": 401, "message": "Unauthorized"})))
+        .with_priority(1)
+        .expect(1)
+        .mount(&w.atlassian)
+        .await;
+    let (client, logs) = w.client(&[]).await;
+    let (ok, text) = call(&client, "jira_get_myself").await;
+    client.cancel().await.unwrap();
+    assert!(ok, "{text}\n{}", logs.await.unwrap());
+    assert_eq!(w.auth.stats()["refreshes"], 1);
+    assert_ne!(w.tokens()["access_token"].as_str().unwrap(), old);
+}

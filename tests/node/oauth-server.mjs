@@ -10,6 +10,7 @@
 import { OAuth2Server } from 'oauth2-mock-server';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 const port = Number(process.env.OAUTH_PORT || 0);
 const secret = process.env.OAUTH_CLIENT_SECRET || 'test-secret';
@@ -26,6 +27,11 @@ const live = new Set();
 const stats = { refreshes: 0, last_refresh_token: null, issued: 0, rejected_reuse: 0, codes: 0 };
 const save = () => writeFileSync(join(stateDir, 'stats.json'), JSON.stringify(stats));
 save();
+
+// Every token is unique, as Atlassian's are (two tokens issued in the same second differ).
+server.service.on('beforeTokenSigning', (token) => {
+  token.payload.jti = randomUUID();
+});
 
 server.service.on('beforeAuthorizeRedirect', (redirect, req) => {
   const url = redirect.url;
