@@ -1,8 +1,6 @@
-//! Wiring: turns a resolved [`Config`] into a server, and runs it on stdio.
+//! Wiring: turns a resolved [`Config`] into a server.
 
 use std::sync::Arc;
-
-use rmcp::ServiceExt;
 
 use crate::{
     auth::{ApiTokenBasic, OAuthSession, StaticBearer, TokenProvider},
@@ -50,11 +48,4 @@ pub fn jira_client(config: &Config, selection: &Selection) -> Arc<JiraClient> {
 /// Builds the server for a configuration and a tool selection.
 pub fn build_server(config: &Config, selection: &Selection) -> JiraMcp {
     JiraMcp::new(jira_client(config, selection), selection)
-}
-
-/// Serves MCP over stdin/stdout until the client closes the stream.
-pub async fn serve_stdio(server: JiraMcp) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let running = server.serve(rmcp::transport::stdio()).await?;
-    running.waiting().await?;
-    Ok(())
 }

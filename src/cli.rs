@@ -30,9 +30,39 @@ pub struct SelectionArgs {
     pub read_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Transport {
     Stdio,
+    Http,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HttpArgs {
+    /// Address to listen on (HTTP); loopback unless told otherwise.
+    #[arg(long, env = "JIRA_MCP_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: std::net::SocketAddr,
+    /// Serve without sessions: every request stands alone.
+    #[arg(long)]
+    pub stateless: bool,
+    /// File holding the bearer secret HTTP clients must send (or JIRA_MCP_HTTP_TOKEN).
+    #[arg(long)]
+    pub auth_token_file: Option<std::path::PathBuf>,
+    /// Browser origins allowed besides loopback ones (comma-separated, e.g. https://app.example.com).
+    #[arg(long, env = "JIRA_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Host names allowed in the Host header besides loopback ones (comma-separated).
+    #[arg(long, env = "JIRA_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Most concurrent sessions per transport.
+    #[arg(long, env = "JIRA_MCP_MAX_SESSIONS", default_value_t = 256)]
+    pub max_sessions: usize,
+    /// Close sessions idle for this many seconds.
+    #[arg(long, env = "JIRA_MCP_SESSION_IDLE_SECS", default_value_t = 600)]
+    pub session_idle_secs: u64,
+    /// Listen on a non-loopback address without a bearer secret. Anyone who can reach the port
+    /// can then act in Jira as you.
+    #[arg(long)]
+    pub dangerously_allow_unauthenticated_network_access: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,6 +81,8 @@ pub enum Command {
         profile: ProfileArgs,
         #[command(flatten)]
         selection: SelectionArgs,
+        #[command(flatten)]
+        http: HttpArgs,
     },
     /// Show the profile: site, cloud id, credentials in use (never a secret), and whether
     /// Jira accepts them.
@@ -109,7 +141,42 @@ use jira_mcp::{
     config::{AuthConfig, Config, Overrides},
     render, scopes,
     toolsets::{ErrorContext, Selection, TOOLSETS},
+    transport,
 };
+
+fn http_options(args: &HttpArgs) -> anyhow::Result<transport::HttpOptions> {
+    let mut o = transport::HttpOptions::new(args.listen);
+    o.stateless = args.stateless;
+    o.allowed_origins = args
+        .allowed_origins
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    o.allowed_hosts = args
+        .allowed_hosts
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    o.max_sessions = args.max_sessions.max(1);
+    o.idle_timeout = std::time::Duration::from_secs(args.session_idle_secs.max(1));
+    o.allow_unauthenticated = args.dangerously_allow_unauthenticated_network_access;
+    let token = match &args.auth_token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read --auth-token-file {}: {e}", path.display()))?;
+            Some(text.trim().to_string())
+        }
+        None => std::env::var("JIRA_MCP_HTTP_TOKEN").ok().map(|t| t.trim().to_string()),
+    };
+    match token {
+        Some(t) if t.len() < 16 => anyhow::bail!("the HTTP bearer secret is too short: use at least 16 characters"),
+        Some(t) => o.auth_token = Some(jira_mcp::auth::Secret::new(t)),
+        None => {}
+    }
+    Ok(o)
+}
 
 fn selection(args: &SelectionArgs, config_toolsets: Option<&str>) -> anyhow::Result<Selection> {
     let toolsets = args.toolsets.as_deref().or(config_toolsets);
@@ -124,9 +191,10 @@ fn config_selection(config: &Config) -> anyhow::Result<Selection> {
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve {
-            transport: Transport::Stdio,
+            transport: kind,
             profile,
             selection: sel,
+            http: http_args,
         } => {
             let overrides = Overrides {
                 profile: profile.profile,
@@ -138,8 +206,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let config = Config::from_env(&overrides)?;
             let selection = config_selection(&config)?;
             let server = app::build_server(&config, &selection);
-            tracing::info!(profile = %config.profile, tools = server.tools().len(), "serving MCP on stdio");
-            app::serve_stdio(server).await.map_err(|e| anyhow::anyhow!(e))?;
+            if kind == Transport::Stdio {
+                tracing::info!(profile = %config.profile, tools = server.tools().len(), "serving MCP on stdio");
+                transport::serve_stdio(server).await?;
+                return Ok(0);
+            }
+            let opts = http_options(&http_args)?;
+            let bound = transport::HttpServer::bind(server, opts).await?;
+            let addr = bound.local_addr();
+            eprintln!(
+                "jira-mcp: serving MCP on http://{addr}/mcp (Streamable HTTP), http://{addr}/sse (legacy SSE), health at /healthz"
+            );
+            bound.run(transport::shutdown_signal()).await?;
             Ok(0)
         }
         Command::Tools { selection: sel, format } => {

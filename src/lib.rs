@@ -13,7 +13,8 @@
 //! - [`toolsets`]: the tools, grouped into toolsets, as data.
 //! - [`server`]: the rmcp `ServerHandler`.
 //! - [`catalog`]: the tool catalog printed by `jira-mcp tools` and kept in `tools/`.
-//! - [`app`]: wiring: from a `Config` to a running server.
+//! - [`transport`]: stdio and HTTP (Streamable HTTP, legacy SSE), secure by default.
+//! - [`app`]: wiring: from a `Config` to a server.
 
 pub mod adf;
 pub mod app;
@@ -27,3 +28,4 @@ pub mod render;
 pub mod scopes;
 pub mod server;
 pub mod toolsets;
+pub mod transport;

@@ -8,7 +8,7 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicU32, Ordering},
+    atomic::{AtomicU32, AtomicUsize, Ordering},
 };
 
 use futures::future::BoxFuture;
@@ -35,6 +35,17 @@ use crate::{
 pub struct JiraMcp {
     pub(crate) jira: Arc<JiraClient>,
     tool_router: ToolRouter<JiraMcp>,
+    /// Tool calls running now, across every session (graceful shutdown waits for them).
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts a call as in flight for as long as it lives (even if the call is cancelled).
+struct InFlight(Arc<AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 const INSTRUCTIONS: &str = "Jira tools. Issue keys look like PROJ-123. Text fields take and return Markdown. \
@@ -46,7 +57,13 @@ impl JiraMcp {
         JiraMcp {
             jira,
             tool_router: selection.router(),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Tool calls running now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 
     /// The tools this server lists.
@@ -83,6 +100,28 @@ impl ServerHandler for JiraMcp {
     }
 
     async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let _in_flight = InFlight(self.in_flight.clone());
+        // A cancelled call stops wherever it is: dropping its future aborts the Jira request
+        // (a sign-in it started goes on in the background).
+        let cancelled = context.ct.clone();
+        tokio::select! {
+            result = self.run_tool(request, context) => result,
+            _ = cancelled.cancelled() => {
+                tracing::info!("tool call cancelled by the client");
+                Ok(CallToolResult::error(vec![ContentBlock::text("Cancelled.")]).into())
+            }
+        }
+    }
+}
+
+impl JiraMcp {
+    /// Sign-in if needed, the scope check, then the tool.
+    async fn run_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,

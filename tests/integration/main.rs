@@ -15,6 +15,8 @@ mod contract;
 mod e2e_stdio;
 /// How each failure class is explained; the server keeps serving.
 mod errors;
+/// The HTTP transport: Streamable HTTP, legacy SSE, security, load.
+mod http;
 /// Issues: get, create, update, transition.
 mod issues;
 /// Projects, myself, site discovery.

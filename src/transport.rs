@@ -1,0 +1,290 @@
+//! How clients reach the server: stdio (the client spawns us) and HTTP. Both serve the same
+//! [`JiraMcp`]; tools do not know how they were reached.
+//!
+//! HTTP serves, on one listener:
+//! - `/mcp`: Streamable HTTP (rmcp's `StreamableHttpService`; replies stream as SSE), with
+//!   sessions by default or stateless (`--stateless`);
+//! - `GET /sse` + `POST /messages?sessionId=…`: the 2024-11-05 HTTP+SSE transport (`sse.rs`);
+//! - `GET /healthz`: liveness and session counts, for process managers.
+//!
+//! Secure by default: loopback unless told otherwise; `Host`, `Origin` and (when configured)
+//! a bearer secret are checked on every request (`guard.rs`); a non-loopback listener refuses to
+//! start without a secret unless explicitly told to. Request bodies are capped (413), requests
+//! that take too long to start answering time out, sessions are capped and expire when idle,
+//! and shutdown lets in-flight tool calls finish.
+
+mod guard;
+mod sse;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{Json, Router, extract::State, middleware, routing::get};
+use http::StatusCode;
+use rmcp::{
+    ServiceExt,
+    transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+    },
+};
+use tokio_util::sync::CancellationToken;
+
+pub use guard::constant_time_eq;
+
+use crate::{auth::Secret, server::JiraMcp};
+
+/// Serves MCP over stdin/stdout until the client closes the stream.
+pub async fn serve_stdio(server: JiraMcp) -> Result<(), TransportError> {
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| TransportError::Io(e.to_string()))?;
+    running.waiting().await.map_err(|e| TransportError::Io(e.to_string()))?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error(
+        "refusing to listen on {0} without a bearer secret: anyone who can reach it could use your Jira. Set \
+         JIRA_MCP_HTTP_TOKEN or --auth-token-file, listen on 127.0.0.1, or pass \
+         --dangerously-allow-unauthenticated-network-access"
+    )]
+    Unprotected(SocketAddr),
+    #[error("cannot listen on {addr}: {message}")]
+    Bind { addr: SocketAddr, message: String },
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Settings of the HTTP transport.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub listen: SocketAddr,
+    /// No sessions: every request stands alone.
+    pub stateless: bool,
+    /// Bearer secret clients must send (`JIRA_MCP_HTTP_TOKEN`, `--auth-token-file`).
+    pub auth_token: Option<Secret>,
+    /// Allow a non-loopback listener without a secret.
+    pub allow_unauthenticated: bool,
+    /// Extra allowed `Origin` values (loopback origins are always allowed).
+    pub allowed_origins: Vec<String>,
+    /// Extra allowed `Host` names (loopback names and the listen address always are).
+    pub allowed_hosts: Vec<String>,
+    pub max_sessions: usize,
+    pub idle_timeout: Duration,
+    pub max_body_bytes: usize,
+    /// Longest wait for a response to start.
+    pub request_timeout: Duration,
+    /// How long shutdown waits for in-flight tool calls.
+    pub shutdown_grace: Duration,
+}
+
+impl HttpOptions {
+    pub fn new(listen: SocketAddr) -> Self {
+        HttpOptions {
+            listen,
+            stateless: false,
+            auth_token: None,
+            allow_unauthenticated: false,
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            max_sessions: 256,
+            idle_timeout: Duration::from_secs(600),
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+
+    fn policy(&self) -> guard::Policy {
+        let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if !self.listen.ip().is_unspecified() {
+            hosts.push(self.listen.ip().to_string());
+        }
+        hosts.extend(self.allowed_hosts.iter().cloned());
+        let mut origins: Vec<String> = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        origins.extend(self.allowed_origins.iter().cloned());
+        guard::Policy {
+            allowed_hosts: hosts,
+            allowed_origins: origins,
+            bearer: self.auth_token.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Health {
+    server: JiraMcp,
+    streamable: Arc<LocalSessionManager>,
+    sse: sse::SseSessions,
+}
+
+async fn healthz(State(h): State<Health>) -> (StatusCode, Json<serde_json::Value>) {
+    let streamable = h.streamable.sessions.read().await.len();
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "sessions": { "streamable_http": streamable, "sse": h.sse.count() },
+            "in_flight_calls": h.server.in_flight(),
+        })),
+    )
+}
+
+/// Rejects a new Streamable HTTP session beyond the cap (503), before rmcp creates it.
+async fn session_cap(
+    State((sessions, max)): State<(Arc<LocalSessionManager>, usize)>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let opens_session = req.method() == http::Method::POST && !req.headers().contains_key("mcp-session-id");
+    if opens_session && sessions.sessions.read().await.len() >= max {
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many sessions; try again later").into_response();
+    }
+    next.run(req).await
+}
+
+use axum::response::IntoResponse;
+
+/// A bound HTTP server, ready to run.
+pub struct HttpServer {
+    listener: tokio::net::TcpListener,
+    app: Router,
+    ct: CancellationToken,
+    server: JiraMcp,
+    grace: Duration,
+}
+
+impl HttpServer {
+    /// Checks the options and binds the listener.
+    pub async fn bind(server: JiraMcp, opts: HttpOptions) -> Result<HttpServer, TransportError> {
+        if !opts.listen.ip().is_loopback() && opts.auth_token.is_none() && !opts.allow_unauthenticated {
+            return Err(TransportError::Unprotected(opts.listen));
+        }
+        if !opts.listen.ip().is_loopback() && opts.auth_token.is_none() {
+            tracing::warn!(addr = %opts.listen, "serving MCP on a network interface WITHOUT authentication");
+        }
+        let policy = opts.policy();
+        let ct = CancellationToken::new();
+        let mut manager = LocalSessionManager::default();
+        manager.session_config.keep_alive = Some(opts.idle_timeout);
+        let manager = Arc::new(manager);
+        let mcp_config = StreamableHttpServerConfig::default()
+            .with_allowed_hosts(policy.allowed_hosts.clone())
+            .with_allowed_origins(policy.allowed_origins.clone())
+            .with_legacy_session_mode(!opts.stateless)
+            .with_max_request_body_bytes(opts.max_body_bytes)
+            .with_cancellation_token(ct.child_token());
+        let factory_server = server.clone();
+        let mcp = StreamableHttpService::new(move || Ok(factory_server.clone()), manager.clone(), mcp_config);
+        let sse_sessions =
+            sse::SseSessions::new(server.clone(), opts.max_sessions, opts.idle_timeout, ct.child_token());
+        let health = Health {
+            server: server.clone(),
+            streamable: manager.clone(),
+            sse: sse_sessions.clone(),
+        };
+
+        let mcp_routes = Router::new()
+            .nest_service("/mcp", mcp)
+            .layer(middleware::from_fn_with_state(
+                (manager.clone(), opts.max_sessions),
+                session_cap,
+            ));
+        let sse_routes = Router::new()
+            .route("/sse", get(sse::connect))
+            .route("/messages", axum::routing::post(sse::post))
+            .with_state(sse_sessions);
+        let app = Router::new()
+            .route("/healthz", get(healthz))
+            .with_state(health)
+            .merge(mcp_routes)
+            .merge(sse_routes)
+            .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check))
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(opts.max_body_bytes))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                opts.request_timeout,
+            ));
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .map_err(|e| TransportError::Bind {
+                addr: opts.listen,
+                message: e.to_string(),
+            })?;
+        Ok(HttpServer {
+            listener,
+            app,
+            ct,
+            server,
+            grace: opts.shutdown_grace,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves; then stops accepting, lets in-flight tool calls finish
+    /// (at most the grace period), and closes every session.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), TransportError> {
+        let HttpServer {
+            listener,
+            app,
+            ct,
+            server,
+            grace,
+        } = self;
+        let drain_ct = ct.clone();
+        let graceful = async move {
+            shutdown.await;
+            tracing::info!(
+                in_flight = server.in_flight(),
+                "shutting down: letting in-flight calls finish"
+            );
+            let deadline = tokio::time::Instant::now() + grace;
+            while server.in_flight() > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            drain_ct.cancel();
+        };
+        axum::serve(listener, app)
+            .with_graceful_shutdown(graceful)
+            .await
+            .map_err(|e| TransportError::Io(e.to_string()))?;
+        ct.cancel();
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

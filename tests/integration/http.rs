@@ -1,0 +1,542 @@
+//! The HTTP transport end to end: rmcp's Streamable HTTP client, a minimal legacy SSE client,
+//! the security checks, isolation between sessions, and a load of 64 sessions × 100 calls.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use futures::StreamExt;
+use jira_mcp::{
+    app,
+    config::{Config, Overrides},
+    toolsets::Selection,
+    transport::{HttpOptions, HttpServer},
+};
+use rmcp::{
+    RoleClient, ServiceExt,
+    model::{CallToolRequestParams, ClientRequest},
+    service::{PeerRequestOptions, RunningService},
+    transport::{StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig},
+};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
+
+use crate::support::{TOKEN, fixture};
+
+pub struct Http {
+    pub addr: SocketAddr,
+    pub jira: MockServer,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+    _home: tempfile::TempDir,
+}
+
+impl Http {
+    pub async fn start(tweak: impl FnOnce(&mut HttpOptions)) -> Http {
+        let jira = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/rest/api/3/myself"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+            .mount(&jira)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/rest/api/3/issue/SLOW-1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_delay(Duration::from_secs(30))
+                    .set_body_json(json!({})),
+            )
+            .mount(&jira)
+            .await;
+        let home = tempfile::tempdir().unwrap();
+        let env: HashMap<&str, String> = HashMap::from([
+            ("JIRA_MCP_HOME", home.path().display().to_string()),
+            ("JIRA_MCP_ACCESS_TOKEN", TOKEN.to_string()),
+            ("JIRA_MCP_API_BASE", jira.uri()),
+            ("JIRA_MCP_TIMEOUT_SECS", "60".to_string()),
+        ]);
+        let config = Config::load(&Overrides::default(), &|k| env.get(k).cloned()).unwrap();
+        let server = app::build_server(&config, &Selection::parse(Some("all"), None, false).unwrap());
+        let mut opts = HttpOptions::new("127.0.0.1:0".parse().unwrap());
+        tweak(&mut opts);
+        let bound = HttpServer::bind(server, opts).await.unwrap();
+        let addr = bound.local_addr();
+        let (stop, rx) = oneshot::channel::<()>();
+        let done = tokio::spawn(async move {
+            bound
+                .run(async {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        Http {
+            addr,
+            jira,
+            stop: Some(stop),
+            done: Some(done),
+            _home: home,
+        }
+    }
+
+    pub fn url(&self, p: &str) -> String {
+        format!("http://{}{p}", self.addr)
+    }
+
+    pub async fn client(&self, bearer: Option<&str>) -> RunningService<RoleClient, ()> {
+        let mut cfg = StreamableHttpClientTransportConfig::with_uri(self.url("/mcp"));
+        if let Some(b) = bearer {
+            cfg = cfg.auth_header(b);
+        }
+        let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), cfg);
+        ().serve(transport).await.expect("initialize over Streamable HTTP")
+    }
+
+    pub async fn health(&self) -> Value {
+        reqwest::get(self.url("/healthz")).await.unwrap().json().await.unwrap()
+    }
+
+    /// Stops the server (graceful) and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(d) = self.done.take() {
+            tokio::time::timeout(Duration::from_secs(20), d)
+                .await
+                .expect("server stops")
+                .unwrap();
+        }
+    }
+}
+
+async fn myself(client: &RunningService<RoleClient, ()>) -> Result<String, String> {
+    let r = client
+        .call_tool(CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = r
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<String>();
+    if r.is_error == Some(true) { Err(text) } else { Ok(text) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamable_http_initialize_list_call_and_cancel() {
+    let h = Http::start(|_| {}).await;
+    let client = h.client(None).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 9);
+    assert!(myself(&client).await.unwrap().contains("Ada Lovelace"));
+
+    // Cancel a call stuck on a slow Jira: the server stops working on it, the session goes on.
+    let mut args = serde_json::Map::new();
+    args.insert("issue_key".into(), json!("SLOW-1"));
+    let handle = client
+        .peer()
+        .send_cancellable_request(
+            ClientRequest::CallToolRequest(rmcp::model::CallToolRequest::new(
+                CallToolRequestParams::new("jira_get_issue").with_arguments(args),
+            )),
+            PeerRequestOptions::no_options(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.health().await["in_flight_calls"], 1);
+    handle.cancel(Some("user gave up".into())).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while h.health().await["in_flight_calls"] != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(h.health().await["in_flight_calls"], 0, "the cancelled call stopped");
+    assert!(myself(&client).await.is_ok(), "the session still serves");
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 1);
+    client.cancel().await.unwrap();
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateless_mode_serves_without_sessions() {
+    let h = Http::start(|o| o.stateless = true).await;
+    let client = h.client(None).await;
+    assert!(myself(&client).await.is_ok());
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 0);
+    client.cancel().await.unwrap();
+    h.stop().await;
+}
+
+/// A minimal client for the 2024-11-05 HTTP+SSE transport.
+struct SseClient {
+    http: reqwest::Client,
+    post_url: String,
+    events: futures::stream::BoxStream<'static, Value>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SseClient {
+    /// Closing the client closes its SSE connection.
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl SseClient {
+    async fn connect(h: &Http) -> SseClient {
+        let http = reqwest::Client::new();
+        let resp = http
+            .get(h.url("/sse"))
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut buf = String::new();
+        let mut bytes = resp.bytes_stream();
+        // Parse `event:`/`data:` blocks into (event, data).
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
+        let reader = tokio::spawn(async move {
+            while let Some(Ok(chunk)) = bytes.next().await {
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buf.find("\n\n") {
+                    let block: String = buf.drain(..end + 2).collect();
+                    let mut event = "message".to_string();
+                    let mut data = String::new();
+                    for line in block.lines() {
+                        if let Some(e) = line.strip_prefix("event:") {
+                            event = e.trim().to_string();
+                        } else if let Some(d) = line.strip_prefix("data:") {
+                            data.push_str(d.trim_start());
+                        }
+                    }
+                    if !data.is_empty() && tx.send((event, data)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut rx = tokio_stream_like(rx);
+        let (event, endpoint) = rx.next().await.expect("endpoint event");
+        assert_eq!(event, "endpoint");
+        let post_url = h.url(&endpoint);
+        let events = rx
+            .filter_map(|(e, d)| async move { (e == "message").then(|| serde_json::from_str(&d).unwrap()) })
+            .boxed();
+        SseClient {
+            http,
+            post_url,
+            events,
+            reader,
+        }
+    }
+
+    async fn send(&self, msg: Value) -> u16 {
+        self.http
+            .post(&self.post_url)
+            .json(&msg)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn response(&mut self, id: i64) -> Value {
+        loop {
+            let v = tokio::time::timeout(Duration::from_secs(10), self.events.next())
+                .await
+                .expect("in time")
+                .expect("open");
+            if v["id"].as_i64() == Some(id) {
+                return v;
+            }
+        }
+    }
+
+    async fn initialize(&mut self) {
+        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "sse-test", "version": "0"}}});
+        assert_eq!(self.send(init).await, 202);
+        let r = self.response(1).await;
+        assert_eq!(r["result"]["serverInfo"]["name"], "jira-mcp");
+        assert_eq!(
+            self.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+                .await,
+            202
+        );
+    }
+}
+
+fn tokio_stream_like<T: Send + 'static>(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> futures::stream::BoxStream<'static, T> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_sse_initialize_list_call_and_cancel() {
+    let h = Http::start(|_| {}).await;
+    let mut c = SseClient::connect(&h).await;
+    c.initialize().await;
+    assert_eq!(h.health().await["sessions"]["sse"], 1);
+    assert_eq!(
+        c.send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await,
+        202
+    );
+    assert_eq!(c.response(2).await["result"]["tools"].as_array().unwrap().len(), 9);
+    c.send(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "jira_get_myself", "arguments": {}}}))
+        .await;
+    let r = c.response(3).await;
+    assert!(
+        r["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ada Lovelace"),
+        "{r}"
+    );
+
+    // Cancel a slow call.
+    c.send(json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "jira_get_issue", "arguments": {"issue_key": "SLOW-1"}}}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.health().await["in_flight_calls"], 1);
+    c.send(
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 4, "reason": "gave up"}}),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while h.health().await["in_flight_calls"] != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(h.health().await["in_flight_calls"], 0);
+
+    // Errors are answered in-session; unknown sessions and bad bodies are refused.
+    assert_eq!(c.send(json!({"jsonrpc": "2.0", "id": 5, "method": "nope"})).await, 202);
+    assert!(c.response(5).await.get("error").is_some());
+    let bad = reqwest::Client::new()
+        .post(h.url("/messages?sessionId=nope"))
+        .json(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+    let bad = reqwest::Client::new()
+        .post(&c.post_url)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // Closing the stream ends the session.
+    drop(c);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while h.health().await["sessions"]["sse"] != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(h.health().await["sessions"]["sse"], 0);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sse_sessions_expire() {
+    let h = Http::start(|o| o.idle_timeout = Duration::from_secs(1)).await;
+    let mut c = SseClient::connect(&h).await;
+    c.initialize().await;
+    tokio::time::sleep(Duration::from_millis(2800)).await;
+    assert_eq!(h.health().await["sessions"]["sse"], 0, "the idle session was closed");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn origin_host_bearer_and_body_size_are_enforced_without_disturbing_other_sessions() {
+    let secret = "a-long-enough-bearer-secret-123";
+    let h = Http::start(|o| {
+        o.auth_token = Some(jira_mcp::auth::Secret::new(secret));
+        o.max_body_bytes = 64 * 1024;
+    })
+    .await;
+    let good = h.client(Some(secret)).await;
+    assert!(myself(&good).await.is_ok());
+
+    let http = reqwest::Client::new();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "x", "version": "0"}}});
+    let post = |headers: Vec<(&'static str, String)>, body: String| {
+        let mut rb = http
+            .post(h.url("/mcp"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body);
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        rb.send()
+    };
+    let auth = ("authorization", format!("Bearer {secret}"));
+    let s = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(s(post(vec![], init.to_string()).await.unwrap()), 401, "missing bearer");
+    assert_eq!(
+        s(post(vec![("authorization", "Bearer wrong".into())], init.to_string())
+            .await
+            .unwrap()),
+        401
+    );
+    assert_eq!(
+        s(post(
+            vec![auth.clone(), ("origin", "https://evil.example".into())],
+            init.to_string()
+        )
+        .await
+        .unwrap()),
+        403
+    );
+    assert_eq!(
+        s(
+            post(vec![auth.clone(), ("host", "evil.example".into())], init.to_string())
+                .await
+                .unwrap()
+        ),
+        403
+    );
+    let big = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"pad": "x".repeat(200 * 1024)}});
+    assert_eq!(s(post(vec![auth.clone()], big.to_string()).await.unwrap()), 413);
+    assert_eq!(
+        s(http.get(h.url("/sse")).send().await.unwrap()),
+        401,
+        "SSE needs the bearer too"
+    );
+    assert_eq!(
+        s(http.get(h.url("/healthz")).send().await.unwrap()),
+        200,
+        "health needs none"
+    );
+    // An allowed browser origin passes.
+    assert_eq!(
+        s(post(
+            vec![auth.clone(), ("origin", format!("http://localhost:{}", h.addr.port()))],
+            init.to_string()
+        )
+        .await
+        .unwrap()),
+        200
+    );
+
+    assert!(myself(&good).await.is_ok(), "the established session was not disturbed");
+    good.cancel().await.unwrap();
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_network_listener_without_a_secret_refuses_to_start() {
+    let home = tempfile::tempdir().unwrap();
+    let env: HashMap<&str, String> = HashMap::from([("JIRA_MCP_HOME", home.path().display().to_string())]);
+    let config = Config::load(&Overrides::default(), &|k| env.get(k).cloned()).unwrap();
+    let server = app::build_server(&config, &Selection::parse(None, None, false).unwrap());
+    let opts = HttpOptions::new("0.0.0.0:0".parse().unwrap());
+    let err = HttpServer::bind(server.clone(), opts)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("refusing to listen on 0.0.0.0") && err.contains("JIRA_MCP_HTTP_TOKEN"),
+        "{err}"
+    );
+
+    // The CLI says the same and exits non-zero.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+        .args(["serve", "--transport", "http", "--listen", "0.0.0.0:0"])
+        .env_clear()
+        .env("JIRA_MCP_HOME", home.path())
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to listen"));
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+/// 64 concurrent sessions × 100 calls: no errors, and afterwards no sessions or file
+/// descriptors left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_sessions_times_a_hundred_calls() {
+    let h = Http::start(|_| {}).await;
+    let fds_before = open_fds();
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let url = h.url("/mcp");
+        tasks.push(tokio::spawn(async move {
+            let transport = StreamableHttpClientTransport::from_uri(url);
+            let client = ().serve(transport).await.expect("initialize");
+            let mut errors = 0;
+            for _ in 0..100 {
+                if myself(&client).await.is_err() {
+                    errors += 1;
+                }
+            }
+            client.cancel().await.unwrap();
+            errors
+        }));
+    }
+    let mut errors = 0;
+    for t in tasks {
+        errors += t.await.unwrap();
+    }
+    assert_eq!(errors, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while h.health().await["sessions"]["streamable_http"] != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 0, "no leaked sessions");
+    let jira_calls = h.jira.received_requests().await.unwrap().len();
+    assert_eq!(jira_calls, 6400);
+    h.stop().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let fds_after = open_fds();
+    assert!(
+        fds_after <= fds_before + 8,
+        "file descriptors leaked: {fds_before} before, {fds_after} after"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_an_in_flight_call_finish() {
+    let h = Http::start(|o| o.shutdown_grace = Duration::from_secs(10)).await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/WAIT-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(1500))
+                .set_body_json(json!({"key": "WAIT-1", "fields": {"summary": "done"}})),
+        )
+        .mount(&h.jira)
+        .await;
+    let client = h.client(None).await;
+    let mut args = serde_json::Map::new();
+    args.insert("issue_key".into(), json!("WAIT-1"));
+    args.insert("comments".into(), json!(0));
+    let call = tokio::spawn(async move {
+        let r = client
+            .call_tool(CallToolRequestParams::new("jira_get_issue").with_arguments(args))
+            .await;
+        (r, client)
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let started = tokio::time::Instant::now();
+    h.stop().await;
+    let (r, _client) = call.await.unwrap();
+    let r = r.expect("the in-flight call got its answer");
+    assert_ne!(r.is_error, Some(true), "{:?}", r.content);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "shutdown waited for the call"
+    );
+}
