@@ -188,20 +188,28 @@ impl Http {
                 }
             };
             let status = resp.status();
-            tracing::debug!(
-                method = %req.method,
-                path = req.url.path(),
-                status = status.as_u16(),
-                ms = started.elapsed().as_millis() as u64,
-                "jira call"
-            );
             if status.is_success() {
-                return resp.bytes().await.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
+                let body = resp.bytes().await.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
                     host: req.url.host_str().unwrap_or("?").to_string(),
                     message: transport_message(&e),
                     timeout: e.is_timeout(),
                 });
+                tracing::debug!(
+                    method = %req.method,
+                    path = req.url.path(),
+                    status = status.as_u16(),
+                    us = started.elapsed().as_micros() as u64,
+                    "jira call"
+                );
+                return body;
             }
+            tracing::debug!(
+                method = %req.method,
+                path = req.url.path(),
+                status = status.as_u16(),
+                us = started.elapsed().as_micros() as u64,
+                "jira call"
+            );
             let retry_after = resp
                 .headers()
                 .get(header::RETRY_AFTER)

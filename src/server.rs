@@ -34,7 +34,8 @@ use crate::{
 #[derive(Clone)]
 pub struct JiraMcp {
     pub(crate) jira: Arc<JiraClient>,
-    tool_router: ToolRouter<JiraMcp>,
+    /// Shared, not copied: rmcp clones the handler for every request it serves.
+    tool_router: Arc<ToolRouter<JiraMcp>>,
     /// Tool calls running now, across every session (graceful shutdown waits for them).
     in_flight: Arc<AtomicUsize>,
 }
@@ -56,7 +57,7 @@ impl JiraMcp {
     pub fn new(jira: Arc<JiraClient>, selection: &Selection) -> Self {
         JiraMcp {
             jira,
-            tool_router: selection.router(),
+            tool_router: Arc::new(selection.router()),
             in_flight: Arc::new(AtomicUsize::new(0)),
         }
     }

@@ -258,6 +258,14 @@ impl HttpServer {
             }
             drain_ct.cancel();
         };
+        use axum::serve::ListenerExt;
+        // Replies stream as several small SSE writes (a priming event, then the result): without
+        // TCP_NODELAY, Nagle's algorithm holds the result until the client's delayed ACK, ~40 ms.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(graceful)
             .await

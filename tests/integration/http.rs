@@ -133,6 +133,17 @@ async fn streamable_http_initialize_list_call_and_cancel() {
     assert_eq!(tools.len(), 9);
     assert!(myself(&client).await.unwrap().contains("Ada Lovelace"));
 
+    // Replies go out without waiting for the client's delayed ACK (TCP_NODELAY): a call takes
+    // well under the ~40 ms that Nagle's algorithm would add.
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let t = std::time::Instant::now();
+        myself(&client).await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    assert!(times[3] < Duration::from_millis(25), "median call took {:?}", times[3]);
+
     // Cancel a call stuck on a slow Jira: the server stops working on it, the session goes on.
     let mut args = serde_json::Map::new();
     args.insert("issue_key".into(), json!("SLOW-1"));

@@ -1,0 +1,269 @@
+//! Benchmark: the release binary serving Streamable HTTP, 64 concurrent sessions × 100 tool
+//! calls against a local mock of Jira. Prints calls/s and p50/p99 latency next to a ceiling
+//! measured in the same run: the same number of direct HTTP requests to the same mock with the
+//! same concurrency.
+//!
+//! Run: `cargo bench --bench http`.
+
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
+
+fn sessions() -> usize {
+    std::env::var("BENCH_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+fn calls() -> usize {
+    std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+fn fixture(name: &str) -> serde_json::Value {
+    let p = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// User + system CPU seconds of a process so far (Linux).
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// A bare Streamable HTTP client (plain POSTs, the SSE reply read as text), so that the load
+/// generator costs about what the direct requests of the ceiling cost and the figure is the
+/// server's, not the client library's.
+struct RawMcp {
+    http: reqwest::Client,
+    url: String,
+    session: String,
+}
+
+impl RawMcp {
+    async fn post(&self, body: serde_json::Value, session: Option<&str>) -> reqwest::Response {
+        let mut rb = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-06-18")
+            .body(body.to_string());
+        if let Some(s) = session {
+            rb = rb.header("mcp-session-id", s);
+        }
+        rb.send().await.unwrap()
+    }
+
+    async fn connect(url: &str) -> RawMcp {
+        let mut c = RawMcp {
+            http: reqwest::Client::new(),
+            url: url.to_string(),
+            session: String::new(),
+        };
+        let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}});
+        let r = c.post(init, None).await;
+        c.session = r.headers().get("mcp-session-id").unwrap().to_str().unwrap().to_string();
+        let _ = r.text().await;
+        let r = c
+            .post(
+                serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+                Some(&c.session),
+            )
+            .await;
+        let _ = r.text().await;
+        c
+    }
+
+    async fn call_myself(&self, id: i64) -> bool {
+        let call = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "jira_get_myself", "arguments": {}}});
+        let text = self
+            .post(call, Some(&self.session))
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        text.contains("\"result\"") && !text.contains("\"isError\":true")
+    }
+
+    async fn close(&self) {
+        let _ = self
+            .http
+            .delete(&self.url)
+            .header("mcp-session-id", &self.session)
+            .send()
+            .await;
+    }
+}
+
+fn stats(mut lat: Vec<f64>, elapsed: Duration) -> (f64, f64, f64) {
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
+    (lat.len() as f64 / elapsed.as_secs_f64(), p(0.5), p(0.99))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    // A mock that answers at once measures the server's own cost; one that answers in 20 ms
+    // (a fast Jira Cloud answers in 50-300 ms) shows what users see: the server's cost hidden
+    // behind Jira's latency.
+    scenario(Duration::ZERO).await;
+    scenario(Duration::from_millis(20)).await;
+}
+
+async fn scenario(upstream_delay: Duration) {
+    let jira = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(upstream_delay)
+                .set_body_json(fixture("jira/myself.json")),
+        )
+        .mount(&jira)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+        .args(["serve", "--transport", "http", "--listen", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("JIRA_MCP_HOME", home.path())
+        .env("JIRA_MCP_ACCESS_TOKEN", "bench-token")
+        .env("JIRA_MCP_API_BASE", jira.uri())
+        .env("RUST_LOG", std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(Stdio::null())
+        .stderr(match std::env::var("BENCH_LOG_FILE") {
+            Ok(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            Err(_) => Stdio::null(),
+        })
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    for _ in 0..100 {
+        if reqwest::get(&health).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Through MCP.
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let server_cpu_before = child.id().and_then(cpu_secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..sessions() {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = RawMcp::connect(&url).await;
+            let mut lat = Vec::with_capacity(calls());
+            let mut errors = 0;
+            for i in 0..calls() {
+                let t = Instant::now();
+                if !client.call_myself(i as i64 + 2).await {
+                    errors += 1;
+                }
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            client.close().await;
+            (lat, errors)
+        }));
+    }
+    let mut mcp_lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        mcp_lat.extend(l);
+        errors += e;
+    }
+    let mcp_elapsed = started.elapsed();
+    let server_cpu = child.id().and_then(cpu_secs).zip(server_cpu_before).map(|(a, b)| a - b);
+
+    // The ceiling: direct HTTP to the same mock, same concurrency and count.
+    let direct_url = format!("{}/rest/api/3/myself", jira.uri());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..sessions() {
+        let u = direct_url.clone();
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut lat = Vec::with_capacity(calls());
+            for _ in 0..calls() {
+                let t = Instant::now();
+                let body = http
+                    .get(&u)
+                    .bearer_auth("bench-token")
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                assert!(!body.is_empty());
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat
+        }));
+    }
+    let mut direct_lat = Vec::new();
+    for t in tasks {
+        direct_lat.extend(t.await.unwrap());
+    }
+    let direct_elapsed = started.elapsed();
+    let sessions_left = reqwest::get(&health)
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let _ = child.kill().await;
+
+    let (mcp_rps, mcp_p50, mcp_p99) = stats(mcp_lat, mcp_elapsed);
+    let (d_rps, d_p50, d_p99) = stats(direct_lat, direct_elapsed);
+    println!(
+        "jira-mcp HTTP benchmark ({} sessions x {} calls of jira_get_myself, release build, local mock answering in {} ms)",
+        sessions(),
+        calls(),
+        upstream_delay.as_millis()
+    );
+    println!(
+        "  through MCP (Streamable HTTP): {mcp_rps:.0} calls/s, p50 {mcp_p50:.2} ms, p99 {mcp_p99:.2} ms, errors {errors}"
+    );
+    println!("  direct HTTP to the mock (ceiling): {d_rps:.0} calls/s, p50 {d_p50:.2} ms, p99 {d_p99:.2} ms");
+    println!(
+        "  throughput: {:.0} % of the ceiling (target >= 50 %)",
+        100.0 * mcp_rps / d_rps
+    );
+    println!(
+        "  sessions open on the server after the clients closed: {}",
+        sessions_left["sessions"]
+    );
+    if let Some(s) = server_cpu {
+        println!(
+            "  server CPU: {:.0} µs per call ({s:.2} s for {} calls, wall {:.2} s)",
+            s * 1e6 / (sessions() * calls()) as f64,
+            sessions() * calls(),
+            mcp_elapsed.as_secs_f64()
+        );
+    }
+}
