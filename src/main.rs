@@ -2,11 +2,6 @@
 
 mod cli;
 
-/// glibc's malloc serialises threads on arena locks under concurrent load (seen in profiles of
-/// the HTTP transport); mimalloc does not.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
