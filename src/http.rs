@@ -188,21 +188,12 @@ impl Http {
                 }
             };
             let status = resp.status();
-            if status.is_success() {
-                let body = resp.bytes().await.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
-                    host: req.url.host_str().unwrap_or("?").to_string(),
-                    message: transport_message(&e),
-                    timeout: e.is_timeout(),
-                });
-                tracing::debug!(
-                    method = %req.method,
-                    path = req.url.path(),
-                    status = status.as_u16(),
-                    us = started.elapsed().as_micros() as u64,
-                    "jira call"
-                );
-                return body;
-            }
+            let retry_after = resp
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let body = resp.bytes().await;
             tracing::debug!(
                 method = %req.method,
                 path = req.url.path(),
@@ -210,12 +201,14 @@ impl Http {
                 us = started.elapsed().as_micros() as u64,
                 "jira call"
             );
-            let retry_after = resp
-                .headers()
-                .get(header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            let body = resp.bytes().await.unwrap_or_default();
+            if status.is_success() {
+                return body.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
+                    host: req.url.host_str().unwrap_or("?").to_string(),
+                    message: transport_message(&e),
+                    timeout: e.is_timeout(),
+                });
+            }
+            let body = body.unwrap_or_default();
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
             if retryable && retries < self.retry.max_retries {
                 let wait = self.backoff(retries, retry_after);

@@ -1,5 +1,6 @@
 //! JQL search through the enhanced search API (`/rest/api/3/search/jql`), paged with
-//! `nextPageToken`. The old `/rest/api/3/search` answers 410 Gone on Cloud and is never used.
+//! `nextPageToken`. The old search endpoint (the same path without `/jql`) answers 410 Gone on
+//! Cloud and is never used.
 
 use reqwest::Method;
 use serde_json::Value;

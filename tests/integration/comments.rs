@@ -11,11 +11,12 @@ use crate::support::{Setup, fixture, ok_text};
 #[tokio::test]
 async fn get_comments_pages_newest_first_in_markdown() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/issue/PROJ-123/comment"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/comments-page1.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok(
+        "GET",
+        "/rest/api/3/issue/PROJ-123/comment",
+        fixture("jira/comments-page1.json"),
+    )
+    .await;
     let r = h
         .call("jira_get_comments", json!({"issue_key": "PROJ-123", "max_results": 2}))
         .await;

@@ -177,11 +177,7 @@ async fn server_errors_are_retried_for_reads_only() {
         .expect(1)
         .mount(&h.jira)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/myself"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok("GET", "/rest/api/3/myself", fixture("jira/myself.json")).await;
     ok_text(&h.call("jira_get_myself", json!({})).await);
 
     // A POST that may have been applied is never sent twice.

@@ -82,15 +82,8 @@ async fn get_issue_renders_a_typical_issue_compactly_from_one_request() {
 #[tokio::test]
 async fn get_issue_resolves_custom_fields_by_display_name() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/field"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/fields.json")))
-        .mount(&h.jira)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/issue/PROJ-123"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/issue-typical.json")))
-        .mount(&h.jira)
+    h.ok("GET", "/rest/api/3/field", fixture("jira/fields.json")).await;
+    h.ok("GET", "/rest/api/3/issue/PROJ-123", fixture("jira/issue-typical.json"))
         .await;
     let r = h
         .call(
@@ -107,11 +100,7 @@ async fn get_issue_resolves_custom_fields_by_display_name() {
 #[tokio::test]
 async fn unknown_field_name_lists_the_closest_and_makes_no_issue_request() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/field"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/fields.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok("GET", "/rest/api/3/field", fixture("jira/fields.json")).await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/issue/PROJ-1"))
         .respond_with(ResponseTemplate::new(200))
@@ -180,11 +169,7 @@ async fn malformed_keys_are_rejected_before_any_request() {
 #[tokio::test]
 async fn create_issue_sends_adf_and_resolves_names() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/field"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/fields.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok("GET", "/rest/api/3/field", fixture("jira/fields.json")).await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/myself"))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
@@ -314,11 +299,12 @@ async fn assignee_by_name_is_never_guessed() {
 #[tokio::test]
 async fn transitions_by_name_or_status_and_unknown_lists_available() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/issue/PROJ-9/transitions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/transitions.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok(
+        "GET",
+        "/rest/api/3/issue/PROJ-9/transitions",
+        fixture("jira/transitions.json"),
+    )
+    .await;
     Mock::given(method("POST"))
         .and(path("/rest/api/3/issue/PROJ-9/transitions"))
         .respond_with(ResponseTemplate::new(204))
@@ -388,11 +374,7 @@ async fn ambiguous_target_status_is_reported() {
         {"id": "31", "name": "Resolve", "to": {"name": "Done"}},
         {"id": "41", "name": "Reject", "to": {"name": "Done"}}
     ]});
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/issue/PROJ-9/transitions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(transitions))
-        .mount(&h.jira)
-        .await;
+    h.ok("GET", "/rest/api/3/issue/PROJ-9/transitions", transitions).await;
     let r = h
         .call(
             "jira_transition_issue",

@@ -11,16 +11,9 @@ use crate::support::{Setup, TOKEN, err_text, fixture, ok_text};
 #[tokio::test]
 async fn list_projects_and_myself() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/project/search"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/projects.json")))
-        .mount(&h.jira)
+    h.ok("GET", "/rest/api/3/project/search", fixture("jira/projects.json"))
         .await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/myself"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
-        .mount(&h.jira)
-        .await;
+    h.ok("GET", "/rest/api/3/myself", fixture("jira/myself.json")).await;
     let text = ok_text(&h.call("jira_list_projects", json!({"query": "plat"})).await);
     assert!(text.contains("PROJ Platform (software, lead Ada Lovelace)"), "{text}");
     assert_eq!(h.last_query("/rest/api/3/project/search").await["query"], "plat");

@@ -63,10 +63,7 @@ async fn pages_with_next_page_token_and_says_how() {
 #[tokio::test]
 async fn an_empty_result_is_truly_empty_and_says_so() {
     let h = Setup::new().start().await;
-    Mock::given(method("GET"))
-        .and(path("/rest/api/3/search/jql"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"issues": [], "isLast": true})))
-        .mount(&h.jira)
+    h.ok("GET", "/rest/api/3/search/jql", json!({"issues": [], "isLast": true}))
         .await;
     let r = h.call("jira_search", json!({"jql": "project = NONE"})).await;
     assert_eq!(ok_text(&r), "No issues match `project = NONE`.");

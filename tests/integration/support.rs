@@ -97,6 +97,15 @@ impl Harness {
             .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
     }
 
+    /// Mounts a mock answering `method path` with 200 and `body`.
+    pub async fn ok(&self, m: &str, p: &str, body: Value) {
+        wiremock::Mock::given(wiremock::matchers::method(m))
+            .and(wiremock::matchers::path(p))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(body))
+            .mount(&self.jira)
+            .await;
+    }
+
     /// Requests the mock received, as (method, path).
     pub async fn requests(&self) -> Vec<(String, String)> {
         self.jira
