@@ -10,6 +10,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether this run serves MCP over HTTP (and so wants a multi-threaded runtime).
+    pub fn serves_http(&self) -> bool {
+        matches!(self.command, Command::Serve { transport: Transport::Http, .. })
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProfileArgs {
     /// Profile name (default `default`).

@@ -15,7 +15,14 @@ fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,jira_mcp=info,rmcp=warn")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One client on stdio needs no worker pool: a single-threaded runtime keeps the resident
+    // set small (fewer threads, fewer malloc arenas). HTTP serves many sessions: all cores.
+    let mut builder = if cli.serves_http() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("jira-mcp: cannot start the async runtime: {e}");
