@@ -13,7 +13,13 @@ pub struct Cli {
 impl Cli {
     /// Whether this run serves MCP over HTTP (and so wants a multi-threaded runtime).
     pub fn serves_http(&self) -> bool {
-        matches!(self.command, Command::Serve { transport: Transport::Http, .. })
+        matches!(
+            self.command,
+            Command::Serve {
+                transport: Transport::Http,
+                ..
+            }
+        )
     }
 }
 

@@ -62,6 +62,16 @@ impl JiraMcp {
         }
     }
 
+    /// The same server (same Jira client, same in-flight count) with another tool selection:
+    /// what an HTTP session that asks for `?toolsets=…` gets.
+    pub fn with_selection(&self, selection: &Selection) -> Self {
+        JiraMcp {
+            jira: self.jira.clone(),
+            tool_router: Arc::new(selection.router()),
+            in_flight: self.in_flight.clone(),
+        }
+    }
+
     /// Tool calls running now.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)

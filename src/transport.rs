@@ -7,6 +7,10 @@
 //! - `GET /sse` + `POST /messages?sessionId=…`: the 2024-11-05 HTTP+SSE transport (`sse.rs`);
 //! - `GET /healthz`: liveness and session counts, for process managers.
 //!
+//! A session may narrow the tools with query parameters on its URL (`/mcp?toolsets=search&read_only=true`,
+//! `/sse?tools=jira_get_issue`): each distinct choice gets its own service over the shared
+//! session manager, so one session's choice never changes another's tools.
+//!
 //! Secure by default: loopback unless told otherwise; `Host`, `Origin` and (when configured)
 //! a bearer secret are checked on every request (`guard.rs`); a non-loopback listener refuses to
 //! start without a secret unless explicitly told to. Request bodies are capped (413), requests
@@ -138,6 +142,65 @@ async fn healthz(State(h): State<Health>) -> (StatusCode, Json<serde_json::Value
     )
 }
 
+/// `?toolsets=a,b&tools=x,y&read_only=true` on a session URL: `None` when absent.
+pub(crate) fn selection_from_query(
+    query: Option<&str>,
+) -> Result<Option<(String, crate::toolsets::Selection)>, String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let (toolsets, tools, read_only) = (get("toolsets"), get("tools"), get("read_only"));
+    if toolsets.is_none() && tools.is_none() && read_only.is_none() {
+        return Ok(None);
+    }
+    let ro = matches!(read_only.as_deref(), Some("1" | "true" | "yes"));
+    let sel = crate::toolsets::Selection::parse(toolsets.as_deref(), tools.as_deref(), ro)?;
+    let key = format!("{}|{:?}|{ro}", sel.toolsets.join(","), sel.tools);
+    Ok(Some((key, sel)))
+}
+
+type McpService = StreamableHttpService<JiraMcp, LocalSessionManager>;
+
+/// The Streamable HTTP services: the default one, and one per tool selection asked for.
+struct McpServices {
+    base: JiraMcp,
+    default: McpService,
+    manager: Arc<LocalSessionManager>,
+    config: StreamableHttpServerConfig,
+    by_selection: std::sync::Mutex<std::collections::HashMap<String, McpService>>,
+}
+
+/// At most this many distinct tool selections are served (each is a small router).
+const MAX_SELECTIONS: usize = 64;
+
+async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> axum::response::Response {
+    use tower::ServiceExt as _;
+    let service = match selection_from_query(req.uri().query()) {
+        Ok(None) => s.default.clone(),
+        Ok(Some((key, sel))) => {
+            let Ok(mut cache) = s.by_selection.lock() else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            if let Some(svc) = cache.get(&key) {
+                svc.clone()
+            } else if cache.len() >= MAX_SELECTIONS {
+                return (StatusCode::SERVICE_UNAVAILABLE, "too many distinct tool selections").into_response();
+            } else {
+                let server = s.base.with_selection(&sel);
+                let svc = StreamableHttpService::new(move || Ok(server.clone()), s.manager.clone(), s.config.clone());
+                cache.insert(key, svc.clone());
+                svc
+            }
+        }
+        Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
+    };
+    match service.oneshot(req).await {
+        Ok(resp) => resp.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
+}
+
 /// Rejects a new Streamable HTTP session beyond the cap (503), before rmcp creates it.
 async fn session_cap(
     State((sessions, max)): State<(Arc<LocalSessionManager>, usize)>,
@@ -183,7 +246,15 @@ impl HttpServer {
             .with_max_request_body_bytes(opts.max_body_bytes)
             .with_cancellation_token(ct.child_token());
         let factory_server = server.clone();
-        let mcp = StreamableHttpService::new(move || Ok(factory_server.clone()), manager.clone(), mcp_config);
+        let default =
+            StreamableHttpService::new(move || Ok(factory_server.clone()), manager.clone(), mcp_config.clone());
+        let mcp_services = Arc::new(McpServices {
+            base: server.clone(),
+            default,
+            manager: manager.clone(),
+            config: mcp_config,
+            by_selection: std::sync::Mutex::new(std::collections::HashMap::new()),
+        });
         let sse_sessions =
             sse::SseSessions::new(server.clone(), opts.max_sessions, opts.idle_timeout, ct.child_token());
         let health = Health {
@@ -193,7 +264,8 @@ impl HttpServer {
         };
 
         let mcp_routes = Router::new()
-            .nest_service("/mcp", mcp)
+            .route("/mcp", axum::routing::any(mcp))
+            .with_state(mcp_services)
             .layer(middleware::from_fn_with_state(
                 (manager.clone(), opts.max_sessions),
                 session_cap,

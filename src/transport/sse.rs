@@ -126,8 +126,13 @@ impl Drop for SessionGuard {
     }
 }
 
-/// `GET /sse`: opens a session.
-pub async fn connect(State(state): State<SseSessions>) -> Response {
+/// `GET /sse`: opens a session (with the tools of `?toolsets=…`, if given).
+pub async fn connect(State(state): State<SseSessions>, uri: http::Uri) -> Response {
+    let server = match super::selection_from_query(uri.query()) {
+        Ok(None) => state.server.clone(),
+        Ok(Some((_, sel))) => state.server.with_selection(&sel),
+        Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
+    };
     if state.ct.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
@@ -159,7 +164,6 @@ pub async fn connect(State(state): State<SseSessions>) -> Response {
     };
 
     // The MCP session: rmcp's service over the channel pair.
-    let server = state.server.clone();
     let service_ct = ct.clone();
     tokio::spawn(async move {
         let mut rx = from_client;

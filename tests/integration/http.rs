@@ -551,3 +551,79 @@ async fn shutdown_lets_an_in_flight_call_finish() {
         "shutdown waited for the call"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_streamable_http_sessions_expire() {
+    let h = Http::start(|o| o.idle_timeout = Duration::from_secs(1)).await;
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "idle", "version": "0"}}});
+    let resp = reqwest::Client::new()
+        .post(h.url("/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(init.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().contains_key("mcp-session-id"));
+    let _ = resp.text().await;
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 1);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while h.health().await["sessions"]["streamable_http"] != 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        h.health().await["sessions"]["streamable_http"],
+        0,
+        "the idle session was closed"
+    );
+    h.stop().await;
+}
+
+/// Each session may choose its tools on its URL; one session's choice does not touch another's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_choose_their_tools_without_affecting_each_other() {
+    let h = Http::start(|_| {}).await;
+    let narrow = {
+        let t = StreamableHttpClientTransport::from_uri(h.url("/mcp?toolsets=search,users&read_only=true"));
+        ().serve(t).await.unwrap()
+    };
+    let full = h.client(None).await;
+    let names = |tools: Vec<rmcp::model::Tool>| tools.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        names(narrow.list_all_tools().await.unwrap()),
+        vec!["jira_get_myself", "jira_search"]
+    );
+    assert_eq!(full.list_all_tools().await.unwrap().len(), 9);
+    assert!(myself(&narrow).await.is_ok());
+    let r = narrow
+        .call_tool(CallToolRequestParams::new("jira_create_issue").with_arguments(Default::default()))
+        .await;
+    assert!(
+        r.is_err() || r.unwrap().is_error == Some(true),
+        "a tool outside the session's choice is not callable"
+    );
+    assert_eq!(
+        full.list_all_tools().await.unwrap().len(),
+        9,
+        "the other session is unchanged"
+    );
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 2);
+
+    // A bad choice is refused with the valid names; the legacy SSE endpoint takes the same.
+    let bad = reqwest::Client::new()
+        .post(h.url("/mcp?toolsets=nope"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("valid toolsets"));
+    let sse = reqwest::get(h.url("/sse?tools=nope")).await.unwrap();
+    assert_eq!(sse.status(), 400);
+    narrow.cancel().await.unwrap();
+    full.cancel().await.unwrap();
+    h.stop().await;
+}
