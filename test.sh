@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration (wiremock Atlassian, stdio end to end) and the contract
-# tests against Atlassian's OpenAPI document, for which it installs Prism (npm) when missing.
+# Runs every test: unit, integration (wiremock Atlassian, stdio and HTTP end to end), the contract
+# tests against Atlassian's OpenAPI document (Prism) and the OAuth tests against a real
+# authorization server (oauth2-mock-server); it installs both from npm when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,9 +9,9 @@ if ! command -v cargo >/dev/null; then
   echo "test.sh: cargo is needed (install Rust with rustup)" >&2
   exit 1
 fi
-if [ ! -x tests/node/node_modules/.bin/prism ]; then
+if [ ! -x tests/node/node_modules/.bin/prism ] || [ ! -d tests/node/node_modules/oauth2-mock-server ]; then
   if ! command -v npm >/dev/null; then
-    echo "test.sh: npm is needed to install Prism for the contract tests (install Node.js 18 or newer)" >&2
+    echo "test.sh: npm is needed to install the test servers (install Node.js 20.19 or newer)" >&2
     exit 1
   fi
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
