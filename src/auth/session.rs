@@ -284,7 +284,8 @@ impl OAuthSession {
                     let left = self.login_timeout.saturating_sub(started_at.elapsed());
                     return Err(AuthError::LoginRequired(format!(
                         "waiting for you to finish signing in to Atlassian. Finish in the browser (or open {url}), \
-                         then call the tool again; jira-mcp keeps listening for {} s more",
+                         then call the tool again; jira-mcp keeps listening for {} s more (or run `{command}` in a \
+                         terminal)",
                         left.as_secs()
                     )));
                 }
