@@ -29,13 +29,6 @@ pub fn date_from_unix_millis(ms: i64) -> String {
     render::date_from_millis(ms)
 }
 
-/// Plain-text extraction (for one-line previews): Markdown without block structure.
-pub fn to_plain_preview(doc: &Value, max_chars: usize) -> String {
-    let md = to_markdown(doc);
-    let flat: String = md.split_whitespace().collect::<Vec<_>>().join(" ");
-    truncate_chars(&flat, max_chars)
-}
-
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

@@ -137,30 +137,24 @@ impl JiraMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if toolsets::lookup(&request.name).is_some() {
+        // Every routed tool is one of ours and needs Jira: a credential first, then its scopes.
+        if let Some((_, tool, ops)) = toolsets::lookup(&request.name) {
             let ui = CallUi {
                 peer: context.peer.clone(),
                 progress: context.meta.get_progress_token(),
                 step: AtomicU32::new(0),
             };
             if let Err(e) = self.jira.prepare(&ui).await {
-                tracing::info!(tool = %request.name, error = %e, "no credential for the call");
+                tracing::info!(tool, error = %e, "no credential for the call");
                 return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
             }
-        }
-        if let (Some(granted), Some((_, ops))) = (self.jira.granted_scopes(), toolsets::lookup(&request.name)) {
-            let missing = crate::scopes::missing(ops, &granted);
-            if !missing.is_empty() {
-                let tool: &'static str = toolsets::TOOLSETS
-                    .iter()
-                    .flat_map(|t| t.tools.iter())
-                    .find(|(n, _)| *n == request.name)
-                    .map(|(n, _)| *n)
-                    .unwrap_or("this tool");
-                let mut cx = self.error_context(tool, None);
-                cx.scopes = missing;
-                let text = cx.scope_message(false);
-                return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+            if let Some(granted) = self.jira.granted_scopes() {
+                let missing = crate::scopes::missing(ops, &granted);
+                if !missing.is_empty() {
+                    let mut cx = self.error_context(tool, None);
+                    cx.scopes = missing;
+                    return Ok(CallToolResult::error(vec![ContentBlock::text(cx.scope_message(false))]).into());
+                }
             }
         }
         let tcc = ToolCallContext::new(self, request, context);

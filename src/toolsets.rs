@@ -74,20 +74,20 @@ pub const TOOLSETS: &[ToolsetDef] = &[
     },
 ];
 
-/// The toolset and operations of a tool.
-pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static [&'static str])> {
+/// The toolset, canonical (`'static`) name and operations of a tool.
+pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static str, &'static [&'static str])> {
     TOOLSETS.iter().find_map(|ts| {
         ts.tools
             .iter()
             .find(|(name, _)| *name == tool)
-            .map(|(_, ops)| (ts, *ops))
+            .map(|(name, ops)| (ts, *name, *ops))
     })
 }
 
 /// The classic scopes a tool needs.
 pub fn scopes_of(tool: &str) -> BTreeSet<String> {
     lookup(tool)
-        .map(|(_, ops)| crate::scopes::classic_for(ops))
+        .map(|(_, _, ops)| crate::scopes::classic_for(ops))
         .unwrap_or_default()
 }
 
@@ -127,7 +127,7 @@ impl Selection {
             Some(list) => {
                 let mut set = BTreeSet::new();
                 for name in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let Some((ts, _)) = lookup(name) else {
+                    let Some((ts, _, _)) = lookup(name) else {
                         let all: Vec<&str> = TOOLSETS.iter().flat_map(|t| t.tools.iter().map(|(n, _)| *n)).collect();
                         let close = all
                             .iter()

@@ -134,10 +134,6 @@ impl FieldIndex {
         }
     }
 
-    pub fn by_id(&self, id: &str) -> Option<&FieldMeta> {
-        self.fields.iter().find(|f| f.id == id)
-    }
-
     /// Jira Software's sprint field, whose id differs per site.
     pub fn sprint_field(&self) -> Option<&FieldMeta> {
         self.fields
