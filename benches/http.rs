@@ -3,6 +3,10 @@
 //! measured in the same run: the same number of direct HTTP requests to the same mock with the
 //! same concurrency.
 //!
+//! Each scenario runs `BENCH_ROUNDS` (5) rounds alternating MCP and direct load and prints the
+//! medians. `BENCH_SERVER_BIN` benchmarks another build of the server (one with symbols, for a
+//! profiler); `JIRA_MCP_HTTP_WORKERS` is passed on to it.
+//!
 //! Run: `cargo bench --bench http`.
 
 use std::{
@@ -109,12 +113,6 @@ impl RawMcp {
     }
 }
 
-fn stats(mut lat: Vec<f64>, elapsed: Duration) -> (f64, f64, f64) {
-    lat.sort_by(|a, b| a.total_cmp(b));
-    let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
-    (lat.len() as f64 / elapsed.as_secs_f64(), p(0.5), p(0.99))
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -144,12 +142,19 @@ async fn scenario(upstream_delay: Duration) {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+    // BENCH_SERVER_BIN: another build of the server (e.g. one with symbols, for a profiler).
+    let bin = std::env::var("BENCH_SERVER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jira-mcp").into());
+    let mut child = tokio::process::Command::new(bin)
         .args(["serve", "--transport", "http", "--listen", &format!("127.0.0.1:{port}")])
         .env_clear()
         .env("JIRA_MCP_HOME", home.path())
         .env("JIRA_MCP_ACCESS_TOKEN", "bench-token")
         .env("JIRA_MCP_API_BASE", jira.uri())
+        .envs(
+            ["JIRA_MCP_HTTP_WORKERS", "JIRA_MCP_X_NOPRIME"]
+                .into_iter()
+                .filter_map(|k| std::env::var(k).ok().map(|v| (k, v))),
+        )
         .env("RUST_LOG", std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::null())
         .stderr(match std::env::var("BENCH_LOG_FILE") {
@@ -167,13 +172,111 @@ async fn scenario(upstream_delay: Duration) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // Through MCP.
     let url = format!("http://127.0.0.1:{port}/mcp");
-    let server_cpu_before = child.id().and_then(cpu_secs);
+    let direct_url = format!("{}/rest/api/3/myself", jira.uri());
+    // Rounds alternate MCP and direct load so that both see the same machine; the figures are
+    // the medians over the rounds (one 64 x 100 round lasts about half a second).
+    let mut rounds = Vec::new();
+    let mut errors = 0;
+    let mut server_cpu = 0.0;
+    for _ in 0..rounds_wanted() {
+        let cpu_before = child.id().and_then(cpu_secs);
+        let (mcp, e) = through_mcp(&url).await;
+        errors += e;
+        if let Some(after) = child.id().and_then(cpu_secs) {
+            server_cpu += after - cpu_before.unwrap_or(after);
+        }
+        let direct = direct_to_mock(&direct_url).await;
+        rounds.push((mcp, direct));
+    }
+    let sessions_left = reqwest::get(&health)
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let peak_rss_kb = child.id().and_then(|pid| {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse::<f64>().ok()
+    });
+    let _ = child.kill().await;
+
+    let n = rounds.len();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let mcp = median(rounds.iter().map(|r| r.0.rps).collect());
+    let direct = median(rounds.iter().map(|r| r.1.rps).collect());
+    let ratios: Vec<f64> = rounds.iter().map(|r| 100.0 * r.0.rps / r.1.rps).collect();
+    println!(
+        "jira-mcp HTTP benchmark ({} sessions x {} calls of jira_get_myself, {n} rounds, release build, local mock answering in {} ms)",
+        sessions(),
+        calls(),
+        upstream_delay.as_millis()
+    );
+    println!(
+        "  through MCP (Streamable HTTP): {mcp:.0} calls/s, p50 {:.2} ms, p99 {:.2} ms, errors {errors}",
+        median(rounds.iter().map(|r| r.0.p50).collect()),
+        median(rounds.iter().map(|r| r.0.p99).collect()),
+    );
+    println!(
+        "  direct HTTP to the mock (ceiling): {direct:.0} calls/s, p50 {:.2} ms, p99 {:.2} ms",
+        median(rounds.iter().map(|r| r.1.p50).collect()),
+        median(rounds.iter().map(|r| r.1.p99).collect()),
+    );
+    let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.0}")).collect();
+    println!(
+        "  throughput: {:.0} % of the ceiling (median; rounds: {} %; target >= 50 %)",
+        median(ratios.clone()),
+        shown.join(", ")
+    );
+    println!(
+        "  sessions open on the server after the clients closed: {}",
+        sessions_left["sessions"]
+    );
+    if let Some(kb) = peak_rss_kb {
+        println!("  server peak RSS: {:.1} MB", kb / 1024.0);
+    }
+    let total_calls = (n * sessions() * calls()) as f64;
+    println!(
+        "  server CPU: {:.0} µs per call ({server_cpu:.2} s for {total_calls} calls)",
+        server_cpu * 1e6 / total_calls,
+    );
+}
+
+fn rounds_wanted() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+}
+
+struct Round {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+}
+
+impl Round {
+    fn of(mut lat: Vec<f64>, elapsed: Duration) -> Round {
+        lat.sort_by(|a, b| a.total_cmp(b));
+        let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
+        Round {
+            rps: lat.len() as f64 / elapsed.as_secs_f64(),
+            p50: p(0.5),
+            p99: p(0.99),
+        }
+    }
+}
+
+/// Every session connects, makes its calls one after another, and closes.
+async fn through_mcp(url: &str) -> (Round, usize) {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..sessions() {
-        let url = url.clone();
+        let url = url.to_string();
         tasks.push(tokio::spawn(async move {
             let client = RawMcp::connect(&url).await;
             let mut lat = Vec::with_capacity(calls());
@@ -189,22 +292,22 @@ async fn scenario(upstream_delay: Duration) {
             (lat, errors)
         }));
     }
-    let mut mcp_lat = Vec::new();
+    let mut all = Vec::new();
     let mut errors = 0;
     for t in tasks {
         let (l, e) = t.await.unwrap();
-        mcp_lat.extend(l);
+        all.extend(l);
         errors += e;
     }
-    let mcp_elapsed = started.elapsed();
-    let server_cpu = child.id().and_then(cpu_secs).zip(server_cpu_before).map(|(a, b)| a - b);
+    (Round::of(all, started.elapsed()), errors)
+}
 
-    // The ceiling: direct HTTP to the same mock, same concurrency and count.
-    let direct_url = format!("{}/rest/api/3/myself", jira.uri());
+/// The ceiling: direct HTTP to the same mock, same concurrency and count.
+async fn direct_to_mock(url: &str) -> Round {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..sessions() {
-        let u = direct_url.clone();
+        let u = url.to_string();
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut lat = Vec::with_capacity(calls());
@@ -225,45 +328,9 @@ async fn scenario(upstream_delay: Duration) {
             lat
         }));
     }
-    let mut direct_lat = Vec::new();
+    let mut all = Vec::new();
     for t in tasks {
-        direct_lat.extend(t.await.unwrap());
+        all.extend(t.await.unwrap());
     }
-    let direct_elapsed = started.elapsed();
-    let sessions_left = reqwest::get(&health)
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
-    let _ = child.kill().await;
-
-    let (mcp_rps, mcp_p50, mcp_p99) = stats(mcp_lat, mcp_elapsed);
-    let (d_rps, d_p50, d_p99) = stats(direct_lat, direct_elapsed);
-    println!(
-        "jira-mcp HTTP benchmark ({} sessions x {} calls of jira_get_myself, release build, local mock answering in {} ms)",
-        sessions(),
-        calls(),
-        upstream_delay.as_millis()
-    );
-    println!(
-        "  through MCP (Streamable HTTP): {mcp_rps:.0} calls/s, p50 {mcp_p50:.2} ms, p99 {mcp_p99:.2} ms, errors {errors}"
-    );
-    println!("  direct HTTP to the mock (ceiling): {d_rps:.0} calls/s, p50 {d_p50:.2} ms, p99 {d_p99:.2} ms");
-    println!(
-        "  throughput: {:.0} % of the ceiling (target >= 50 %)",
-        100.0 * mcp_rps / d_rps
-    );
-    println!(
-        "  sessions open on the server after the clients closed: {}",
-        sessions_left["sessions"]
-    );
-    if let Some(s) = server_cpu {
-        println!(
-            "  server CPU: {:.0} µs per call ({s:.2} s for {} calls, wall {:.2} s)",
-            s * 1e6 / (sessions() * calls()) as f64,
-            sessions() * calls(),
-            mcp_elapsed.as_secs_f64()
-        );
-    }
+    Round::of(all, started.elapsed())
 }

@@ -12,14 +12,20 @@ pub struct Cli {
 
 impl Cli {
     /// Whether this run serves MCP over HTTP (and so wants a multi-threaded runtime).
-    pub fn serves_http(&self) -> bool {
-        matches!(
-            self.command,
+    /// Worker threads of the async runtime: 1 (everything on one thread) unless `serve
+    /// --transport http --workers N` asks for more.
+    pub fn worker_threads(&self) -> usize {
+        match &self.command {
             Command::Serve {
                 transport: Transport::Http,
+                http,
                 ..
-            }
-        )
+            } => match http.workers {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            },
+            _ => 1,
+        }
     }
 }
 
@@ -72,6 +78,10 @@ pub struct HttpArgs {
     /// Close sessions idle for this many seconds.
     #[arg(long, env = "JIRA_MCP_SESSION_IDLE_SECS", default_value_t = 600)]
     pub session_idle_secs: u64,
+    /// Threads serving HTTP (0: one per core). One thread serves thousands of tool calls per
+    /// second, far more than Jira's rate limits allow, and spends the least CPU per call.
+    #[arg(long, env = "JIRA_MCP_HTTP_WORKERS", default_value_t = 1)]
+    pub workers: usize,
     /// Listen on a non-loopback address without a bearer secret. Anyone who can reach the port
     /// can then act in Jira as you.
     #[arg(long)]

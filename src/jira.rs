@@ -51,8 +51,17 @@ pub enum JiraError {
 
 #[derive(Debug, Clone)]
 struct Resolved {
-    api_base: String,
+    /// Parsed once: a call only sets the path, it does not parse the host again.
+    api_base: Url,
     site_url: Option<String>,
+}
+
+impl Resolved {
+    fn new(api_base: &str, site_url: Option<String>) -> Result<Resolved, JiraError> {
+        let api_base = Url::parse(api_base)
+            .map_err(|e| JiraError::Site(format!("the REST base {api_base} is not a valid URL: {e}")))?;
+        Ok(Resolved { api_base, site_url })
+    }
 }
 
 /// The typed Jira client. Cheap to share behind an `Arc`.
@@ -107,18 +116,12 @@ impl JiraClient {
         let site = cfg.site.as_ref().map(|u| u.as_str().trim_end_matches('/').to_string());
         let needs_cloud_id = cfg.api_base.as_deref().is_none_or(|b| b.contains("{cloudId}"));
         if !needs_cloud_id {
-            return Ok(Resolved {
-                api_base: cfg.api_base.clone().unwrap_or_default(),
-                site_url: site,
-            });
+            return Resolved::new(cfg.api_base.as_deref().unwrap_or_default(), site);
         }
         if self.auth_kind() == AuthKind::ApiToken || site.as_deref().is_some_and(|s| !is_cloud_host(s)) {
             // Basic auth works only against the site itself; so does a Data Center token.
             let site = site.ok_or_else(|| JiraError::Site("JIRA_MCP_SITE is not set".into()))?;
-            return Ok(Resolved {
-                api_base: site.clone(),
-                site_url: Some(site),
-            });
+            return Resolved::new(&site, Some(site.clone()));
         }
         let template = cfg
             .api_base
@@ -144,10 +147,7 @@ impl JiraClient {
                 (chosen.id.clone(), chosen.url.trim_end_matches('/').to_string())
             }
         };
-        Ok(Resolved {
-            api_base: template.replace("{cloudId}", &cloud_id),
-            site_url: Some(site_url),
-        })
+        Resolved::new(&template.replace("{cloudId}", &cloud_id), Some(site_url))
     }
 
     /// Lists the sites the current OAuth token can reach.
@@ -165,8 +165,9 @@ impl JiraClient {
     /// Builds the URL of a REST path (`/rest/api/3/...`) under the resolved base.
     async fn url(&self, path: &str) -> Result<Url, JiraError> {
         let base = &self.resolve().await?.api_base;
-        Url::parse(&format!("{}{path}", base.trim_end_matches('/')))
-            .map_err(|e| JiraError::Site(format!("the REST base {base} is not a valid URL: {e}")))
+        let mut url = base.clone();
+        url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+        Ok(url)
     }
 
     async fn request(&self, method: Method, path: &str) -> Result<ApiRequest, JiraError> {

@@ -15,12 +15,17 @@ fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,jira_mcp=info,rmcp=warn")),
         )
         .init();
-    // One client on stdio needs no worker pool: a single-threaded runtime keeps the resident
-    // set small (fewer threads, fewer malloc arenas). HTTP serves many sessions: all cores.
-    let mut builder = if cli.serves_http() {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
+    // Tool calls wait on Jira, not on the CPU: one thread serves stdio and, by default, HTTP.
+    // It keeps the resident set small (fewer threads, fewer malloc arenas) and costs the least
+    // per call (no wake-ups across threads, no contended allocator arenas). `--workers` adds
+    // threads for deployments that render large issues for many sessions at once.
+    let mut builder = match cli.worker_threads() {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
     };
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,

@@ -2,8 +2,9 @@
 //! [`JiraMcp`]; tools do not know how they were reached.
 //!
 //! HTTP serves, on one listener:
-//! - `/mcp`: Streamable HTTP (rmcp's `StreamableHttpService`; replies stream as SSE), with
-//!   sessions by default or stateless (`--stateless`);
+//! - `/mcp`: Streamable HTTP (rmcp's `StreamableHttpService`; replies stream as SSE, shaped by
+//!   `reply.rs`: priming events only for clients that expect them, headers sent with the first
+//!   event), with sessions by default or stateless (`--stateless`);
 //! - `GET /sse` + `POST /messages?sessionId=…`: the 2024-11-05 HTTP+SSE transport (`sse.rs`);
 //! - `GET /healthz`: liveness and session counts, for process managers.
 //!
@@ -18,6 +19,7 @@
 //! and shutdown lets in-flight tool calls finish.
 
 mod guard;
+mod reply;
 mod sse;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -195,9 +197,15 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
         }
         Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
     };
-    match service.oneshot(req).await {
+    // A POST's reply is shaped (`reply.rs`); the GET stream's headers must leave at once.
+    let shape = (req.method() == http::Method::POST).then(|| reply::wants_priming(req.headers()));
+    let resp = match service.oneshot(req).await {
         Ok(resp) => resp.map(axum::body::Body::new),
         Err(never) => match never {},
+    };
+    match shape {
+        Some(keep_priming) => reply::shape(resp, keep_priming).await,
+        None => resp,
     }
 }
 

@@ -627,3 +627,113 @@ async fn sessions_choose_their_tools_without_affecting_each_other() {
     full.cancel().await.unwrap();
     h.stop().await;
 }
+
+/// Initializes a session with a raw client speaking `version`, then calls a tool; returns the
+/// SSE body of the call's reply.
+async fn raw_call_reply(h: &Http, version: &str) -> String {
+    let http = reqwest::Client::new();
+    let post = |body: Value, session: Option<&str>| {
+        let mut rb = http
+            .post(h.url("/mcp"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", version)
+            .body(body.to_string());
+        if let Some(s) = session {
+            rb = rb.header("mcp-session-id", s);
+        }
+        rb.send()
+    };
+    let init = post(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(init.status(), 200);
+    let session = init.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    let init_body = init.text().await.unwrap();
+    assert!(
+        init_body.contains(&format!("\"protocolVersion\":\"{version}\"")),
+        "{init_body}"
+    );
+    let note = post(
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        Some(&session),
+    )
+    .await
+    .unwrap();
+    assert_eq!(note.status(), 202);
+    let call = post(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "jira_get_myself", "arguments": {}}}),
+        Some(&session),
+    )
+    .await
+    .unwrap();
+    assert_eq!(call.status(), 200);
+    call.text().await.unwrap()
+}
+
+/// Priming events (an id with empty data, SEP-1699) go only to clients of 2025-11-25 or later:
+/// older clients parse the empty data as JSON and fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priming_events_only_for_clients_that_expect_them() {
+    let h = Http::start(|_| {}).await;
+    let is_priming = |event: &&str| event.lines().any(|l| l.trim_end() == "data:") && event.contains("id:");
+    for (version, primed) in [("2025-03-26", false), ("2025-06-18", false), ("2025-11-25", true)] {
+        let body = raw_call_reply(&h, version).await;
+        let events: Vec<&str> = body.split("\n\n").filter(|e| !e.trim().is_empty()).collect();
+        assert_eq!(events.iter().any(is_priming), primed, "{version}: {body}");
+        let last = events.last().expect("an event");
+        assert!(last.contains("\"result\"") && last.contains("Ada"), "{version}: {body}");
+    }
+    h.stop().await;
+}
+
+/// The binary serves HTTP on one thread by default; `--workers N` adds a pool of N.
+#[tokio::test]
+async fn http_runs_on_one_thread_unless_asked_for_workers() {
+    for (workers, expected) in [(None, 1..=1), (Some("3"), 4..=6)] {
+        let home = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut args = vec![
+            "serve".to_string(),
+            "--transport".into(),
+            "http".into(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+        ];
+        if let Some(w) = workers {
+            args.extend(["--workers".to_string(), w.to_string()]);
+        }
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+            .args(&args)
+            .env_clear()
+            .env("JIRA_MCP_HOME", home.path())
+            .env("JIRA_MCP_ACCESS_TOKEN", TOKEN)
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let health = format!("http://127.0.0.1:{port}/healthz");
+        let mut up = false;
+        for _ in 0..100 {
+            if reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(up, "server answers /healthz");
+        let threads = std::fs::read_dir(format!("/proc/{}/task", child.id().unwrap()))
+            .unwrap()
+            .count();
+        assert!(expected.contains(&threads), "workers {workers:?}: {threads} threads");
+        child.kill().await.unwrap();
+    }
+}
