@@ -4,6 +4,11 @@
 //! an ADF tree. A final pass reshapes what the ADF schema forbids (a heading inside a quote, a
 //! list item that starts with a list, an empty table cell) into allowed nodes that keep the
 //! text, so every document we send validates against Atlassian's schema.
+//!
+//! A bullet list whose every item starts with `[ ]` or `[x]` becomes an ADF task list (the
+//! action items of Jira's editor). A task item holds only inline content, so this happens when
+//! each item is one paragraph, optionally followed by a nested task list, and where ADF allows
+//! task lists (the document and table cells); anywhere else the markers stay as text.
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value, json};
@@ -29,6 +34,10 @@ struct Frame {
     /// A paragraph we opened ourselves because inline content arrived in a container
     /// (tight list items, table cells) that has no paragraph of its own.
     implicit: bool,
+    /// A list item's task marker: `[x]` is `Some(true)`.
+    task: Option<bool>,
+    /// A list's items' task markers, in order.
+    item_tasks: Vec<Option<bool>>,
 }
 
 impl Frame {
@@ -38,6 +47,8 @@ impl Frame {
             attrs: None,
             content: Vec::new(),
             implicit: false,
+            task: None,
+            item_tasks: Vec::new(),
         }
     }
 
@@ -47,10 +58,8 @@ impl Frame {
             _ => None,
         };
         Frame {
-            kind,
             attrs,
-            content: Vec::new(),
-            implicit: false,
+            ..Frame::new(kind)
         }
     }
 
@@ -84,6 +93,8 @@ struct Builder {
     root: Vec<Value>,
     marks: Vec<Value>,
     in_table_head: bool,
+    /// Task lists and items made so far: their `localId`s are unique in the document.
+    task_ids: usize,
 }
 
 impl Builder {
@@ -114,7 +125,14 @@ impl Builder {
                     self.text(text);
                 }
             }
-            Event::TaskListMarker(done) => self.text(if done { "[x] " } else { "[ ] " }),
+            Event::TaskListMarker(done) => {
+                // Right after the item starts, or inside its first paragraph (a loose list).
+                let item = self.stack.iter_mut().rev().take(2).find(|f| f.kind == "listItem");
+                match item {
+                    Some(item) => item.task = Some(done),
+                    None => self.text(if done { "[x] " } else { "[ ] " }),
+                }
+            }
             Event::FootnoteReference(r) => self.text(&format!("[^{r}]")),
             Event::InlineMath(m) | Event::DisplayMath(m) => self.text(&m),
         }
@@ -211,6 +229,13 @@ impl Builder {
 
     fn pop_into_parent(&mut self) {
         if let Some(mut frame) = self.stack.pop() {
+            if frame.kind == "listItem"
+                && let Some(parent) = self.stack.last_mut()
+            {
+                parent.item_tasks.push(frame.task);
+            }
+            let item_tasks = std::mem::take(&mut frame.item_tasks);
+            let is_list = matches!(frame.kind, "bulletList" | "orderedList");
             // pulldown-cmark ends code block text with a newline; ADF code text does not.
             if frame.kind == "codeBlock"
                 && let Some(last) = frame.content.last_mut()
@@ -223,9 +248,51 @@ impl Builder {
                     frame.content.pop();
                 }
             }
-            let node = sanitize(frame.into_node());
+            let mut node = frame.into_node();
+            if is_list {
+                // Task lists may stand only in the document and in table cells.
+                let parent = self.stack.last().map(|f| f.kind);
+                let allowed = matches!(parent, None | Some("tableCell" | "tableHeader" | "listItem"));
+                node = match allowed.then(|| self.task_list(&node, &item_tasks)).flatten() {
+                    Some(tasks) => tasks,
+                    None => restore_task_markers(node, &item_tasks),
+                };
+            }
+            let node = sanitize(node);
             self.push_block(node);
         }
+    }
+
+    /// The list as an ADF task list, if every item is a task of one paragraph (optionally
+    /// followed by a nested task list).
+    fn task_list(&mut self, list: &Value, tasks: &[Option<bool>]) -> Option<Value> {
+        let items = list["content"].as_array()?;
+        if list["type"] != "bulletList" || items.is_empty() || items.len() != tasks.len() || tasks.contains(&None) {
+            return None;
+        }
+        let mut content = Vec::new();
+        for (item, done) in items.iter().zip(tasks) {
+            let children = item["content"].as_array()?;
+            let (first, rest) = children.split_first()?;
+            if first["type"] != "paragraph" || rest.len() > 1 || rest.iter().any(|c| c["type"] != "taskList") {
+                return None;
+            }
+            let mut task = json!({
+                "type": "taskItem",
+                "attrs": {"localId": self.next_task_id(), "state": if *done == Some(true) { "DONE" } else { "TODO" }},
+            });
+            if let Some(inline) = first.get("content") {
+                task["content"] = inline.clone();
+            }
+            content.push(task);
+            content.extend(rest.iter().cloned());
+        }
+        Some(json!({"type": "taskList", "attrs": {"localId": self.next_task_id()}, "content": content}))
+    }
+
+    fn next_task_id(&mut self) -> String {
+        self.task_ids += 1;
+        format!("task-{}", self.task_ids)
     }
 
     fn push_block(&mut self, node: Value) {
@@ -329,6 +396,70 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
     }
+}
+
+/// A list that did not become a task list keeps its markers as text (`[x] done`), and any
+/// task list nested in its items becomes an ordinary list again.
+fn restore_task_markers(mut list: Value, tasks: &[Option<bool>]) -> Value {
+    let Some(items) = list.get_mut("content").and_then(Value::as_array_mut) else {
+        return list;
+    };
+    for (item, task) in items.iter_mut().zip(tasks) {
+        let Some(children) = item.get_mut("content").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for child in children.iter_mut() {
+            if child["type"] == "taskList" {
+                *child = untask(std::mem::take(child));
+            }
+        }
+        if let Some(done) = task {
+            if children.first().is_none_or(|p| p["type"] != "paragraph") {
+                children.insert(0, json!({"type": "paragraph", "content": []}));
+            }
+            let inline = children[0]
+                .as_object_mut()
+                .expect("object")
+                .entry("content")
+                .or_insert_with(|| json!([]));
+            if let Some(arr) = inline.as_array_mut() {
+                prepend_marker(arr, *done);
+            }
+        }
+    }
+    list
+}
+
+/// Puts `[x] ` or `[ ] ` before an item's text (into its first text node when that is plain).
+fn prepend_marker(inline: &mut Vec<Value>, done: bool) {
+    let marker = if done { "[x] " } else { "[ ] " };
+    match inline.first_mut() {
+        Some(first) if first["type"] == "text" && first.get("marks").is_none() => {
+            let text = format!("{marker}{}", first["text"].as_str().unwrap_or(""));
+            first["text"] = Value::String(text);
+        }
+        _ => inline.insert(0, json!({"type": "text", "text": marker})),
+    }
+}
+
+/// A task list as a bullet list of `[ ]`/`[x]` items (where ADF forbids task lists).
+fn untask(tasks: Value) -> Value {
+    let mut items: Vec<Value> = Vec::new();
+    for child in tasks["content"].as_array().cloned().unwrap_or_default() {
+        if child["type"] == "taskList" {
+            // A nested task list belongs to the item before it.
+            if let Some(last) = items.last_mut()
+                && let Some(c) = last["content"].as_array_mut()
+            {
+                c.push(untask(child));
+            }
+            continue;
+        }
+        let mut inline = child["content"].as_array().cloned().unwrap_or_default();
+        prepend_marker(&mut inline, child["attrs"]["state"] == "DONE");
+        items.push(json!({"type": "listItem", "content": [{"type": "paragraph", "content": inline}]}));
+    }
+    json!({"type": "bulletList", "content": items})
 }
 
 /// Reshapes a finished node so its children are ones the ADF schema allows there.
@@ -520,6 +651,47 @@ mod tests {
         let d = from_markdown("**bold `code`**");
         let code = &d["content"][0]["content"][1];
         assert_eq!(code["marks"], json!([{"type": "code"}]));
+    }
+
+    #[test]
+    fn task_lists_become_adf_task_lists() {
+        let d = from_markdown("- [x] done\n- [ ] todo\n  - [ ] nested\n");
+        let list = &d["content"][0];
+        assert_eq!(list["type"], "taskList");
+        assert_eq!(list["content"][0]["attrs"]["state"], "DONE");
+        assert_eq!(list["content"][0]["content"][0]["text"], "done");
+        assert_eq!(list["content"][1]["attrs"]["state"], "TODO");
+        assert_eq!(list["content"][2]["type"], "taskList", "nested list follows its item");
+        let ids: std::collections::HashSet<&str> = [
+            &list["attrs"],
+            &list["content"][0]["attrs"],
+            &list["content"][2]["attrs"],
+        ]
+        .iter()
+        .filter_map(|a| a["localId"].as_str())
+        .collect();
+        assert_eq!(ids.len(), 3, "local ids are unique");
+    }
+
+    #[test]
+    fn task_markers_stay_text_where_task_lists_cannot_go() {
+        // A list mixing tasks and plain items, a task list in a quote, a task with two paragraphs.
+        for md in [
+            "- [ ] a task\n- not a task\n",
+            "> - [x] quoted task\n",
+            "- [ ] one\n\n  two\n",
+        ] {
+            let d = from_markdown(md);
+            let text = d.to_string();
+            assert!(!text.contains("taskList"), "{md}: {text}");
+            assert!(
+                text.contains("[ ] ") || text.contains("[x] "),
+                "{md}: marker kept as text: {text}"
+            );
+        }
+        let nested = from_markdown("- plain\n  - [ ] nested task\n");
+        assert!(!nested.to_string().contains("taskList"), "{nested}");
+        assert!(nested.to_string().contains("[ ] nested task"), "{nested}");
     }
 
     #[test]

@@ -116,8 +116,25 @@ impl Renderer {
     }
 
     fn list(&self, n: &Value, start: Option<u64>) -> String {
-        let mut out = Vec::new();
-        for (i, item) in children(n).iter().enumerate() {
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        for item in children(n) {
+            // A task list nests by following an item inside its list: indent it under that item.
+            if matches!(node_type(item), "taskList" | "bulletList" | "orderedList") {
+                let nested = self.block(item);
+                let indented: Vec<String> = nested
+                    .lines()
+                    .map(|l| if l.is_empty() { String::new() } else { format!("  {l}") })
+                    .collect();
+                match out.last_mut() {
+                    Some(prev) => {
+                        prev.push('\n');
+                        prev.push_str(&indented.join("\n"));
+                    }
+                    None => out.push(nested),
+                }
+                continue;
+            }
             let marker = match (start, node_type(item)) {
                 (Some(s), _) => format!("{}. ", s + i as u64),
                 (None, "taskItem") => {
@@ -142,6 +159,7 @@ impl Renderer {
                 }
             }
             out.push(s);
+            i += 1;
         }
         out.join("\n")
     }

@@ -93,6 +93,14 @@ fn adversarial_markdown_always_yields_valid_adf() {
         "# \n## ",
         "~~~python\nx\n~~~",
         "- [ ] task\n- [x] done",
+        "- [ ]",
+        "- [x]\n  - [ ]\n    - [x] deep",
+        "- [ ] a\n  - plain\n- [ ] b",
+        "> - [ ] a\n>   - [x] b",
+        "1. [ ] ordered task",
+        "- [ ] **bold** first\n- [x] `code` first",
+        "- [ ] task\n\n  ```\n  code\n  ```",
+        "# [ ] heading",
         "text[^1]\n\n[^1]: note",
     ];
     for md in inputs {
