@@ -8,7 +8,9 @@
 //! - A dead refresh token (`invalid_grant`) marks the profile as needing a new sign-in; the
 //!   rest of the profile (site, cloud id) is kept.
 //! - With no usable token, [`TokenProvider::prepare`] starts (or joins) a sign-in and waits
-//!   for it, boundedly, reporting progress; see `login.rs`.
+//!   for it, boundedly, reporting progress; see `login.rs`. When another process holds the
+//!   callback port (another server of the profile signing in), it waits for the tokens that
+//!   process saves instead.
 
 use std::{
     sync::{Arc, RwLock},
@@ -230,11 +232,12 @@ impl OAuthSession {
         }
         let (pending, started) = match self.pending_login().await {
             Ok(p) => p,
-            // Another process holds the callback port: it is signing in; wait for its tokens.
+            // Another process holds the callback port: most likely another jira-mcp of this
+            // profile signing in (editors start several servers). Wait for its tokens.
             Err(AuthError::Login(e))
                 if matches!(*e, LoginError::Bind(super::callback::BindError::PortInUse { .. })) =>
             {
-                return Err(AuthError::Login(e));
+                return self.wait_for_other_process(ui, &e).await;
             }
             Err(e) => return Err(e),
         };
@@ -295,6 +298,38 @@ impl OAuthSession {
                 }
             }
         }
+    }
+}
+
+impl OAuthSession {
+    /// Waits (as long as a call waits for a sign-in) for tokens that another process saves
+    /// for this profile; `busy` is the port-in-use error to report if none arrive.
+    async fn wait_for_other_process(&self, ui: &dyn LoginUi, busy: &Arc<LoginError>) -> Result<(), AuthError> {
+        tracing::info!("the sign-in callback port is taken; waiting for another process's sign-in");
+        let started_at = tokio::time::Instant::now();
+        let deadline = started_at + self.call_wait;
+        let mut poll = tokio::time::interval(Duration::from_millis(250));
+        let mut last_progress = started_at;
+        while tokio::time::Instant::now() < deadline {
+            poll.tick().await;
+            match self.current().await {
+                Ok(_) => return Ok(()),
+                Err(AuthError::LoginRequired(_)) => {}
+                Err(e) => return Err(e),
+            }
+            if last_progress.elapsed() >= Duration::from_secs(5) {
+                last_progress = tokio::time::Instant::now();
+                let waited = started_at.elapsed().as_secs();
+                ui.progress(&format!(
+                    "Waiting for a sign-in to Atlassian started by another jira-mcp process ({waited} s)…"
+                ))
+                .await;
+            }
+        }
+        Err(AuthError::LoginRequired(format!(
+            "another sign-in seems to be in progress: {busy}. If another jira-mcp window opened a browser, finish \
+             signing in there, then call the tool again"
+        )))
     }
 }
 

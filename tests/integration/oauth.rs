@@ -497,6 +497,32 @@ async fn callback_port_in_use_and_several_sites_are_explained() {
     assert!(out.contains("Signed in to beta"), "{out}");
 }
 
+/// Two servers of one profile need a sign-in at once (an editor starting several): the first
+/// opens the browser and listens; the second waits for its tokens instead of failing on the
+/// taken callback port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_waits_for_the_sign_in_of_the_first() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 3).await;
+    let (a, _) = w.client(&[]).await;
+    let (b, _) = w.client(&[]).await;
+    let first = tokio::spawn(async move {
+        let r = call(&a, "jira_get_myself").await;
+        a.cancel().await.unwrap();
+        r
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (ok, text) = call(&b, "jira_get_myself").await;
+    assert!(ok, "the second process: {text}");
+    let (ok, text) = first.await.unwrap();
+    assert!(ok, "the first process: {text}");
+    b.cancel().await.unwrap();
+    assert_eq!(w.browser_opens(), 1, "one browser");
+    assert_eq!(w.auth.stats()["codes"], 1, "one sign-in");
+}
+
 #[tokio::test]
 async fn the_callback_refuses_a_wrong_state_and_keeps_waiting() {
     use jira_mcp::auth::callback::{Listener, Redirect};
