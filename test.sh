@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration (wiremock Atlassian, stdio and HTTP end to end), the contract
 # tests against Atlassian's OpenAPI document (Prism) and the OAuth tests against a real
-# authorization server (oauth2-mock-server); it installs both from npm when missing.
+# authorization server (oauth2-mock-server), and the MCP Python SDK's clients over HTTP; it installs
+# the servers from npm and the SDK into tests/python/.venv when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +16,14 @@ if [ ! -x tests/node/node_modules/.bin/prism ] || [ ! -d tests/node/node_modules
     exit 1
   fi
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -x tests/python/.venv/bin/python ] || ! tests/python/.venv/bin/python -c 'import mcp' 2>/dev/null; then
+  if ! command -v python3 >/dev/null; then
+    echo "test.sh: python3 (3.10 or newer) is needed for the MCP Python SDK client tests" >&2
+    exit 1
+  fi
+  python3 -m venv tests/python/.venv
+  tests/python/.venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 fi
 export JIRA_MCP_REQUIRE_TEST_SERVERS=1
 cargo test --locked --all-targets "$@"

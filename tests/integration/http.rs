@@ -737,3 +737,50 @@ async fn http_runs_on_one_thread_unless_asked_for_workers() {
         child.kill().await.unwrap();
     }
 }
+
+/// The official MCP Python SDK, installed by `./test.sh` into `tests/python/.venv`.
+fn python_sdk() -> Option<std::path::PathBuf> {
+    let python = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/.venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
+            "the MCP Python SDK is required but not installed: run ./test.sh (it makes tests/python/.venv)"
+        );
+        eprintln!("skipping: the MCP Python SDK is not installed (./test.sh installs it)");
+        return None;
+    }
+    Some(python)
+}
+
+/// Another implementation's clients, as users run them: the MCP Python SDK's Streamable HTTP
+/// client (which negotiates its newest protocol revision) and its legacy SSE client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_clients_work_over_streamable_http_and_sse() {
+    let Some(python) = python_sdk() else {
+        return;
+    };
+    let script = format!("{}/tests/python/mcp_client.py", env!("CARGO_MANIFEST_DIR"));
+    let h = Http::start(|_| {}).await;
+    for (kind, endpoint) in [("streamable", "/mcp"), ("sse", "/sse")] {
+        let out = tokio::time::timeout(
+            Duration::from_secs(60),
+            tokio::process::Command::new(&python)
+                .args([script.as_str(), kind, &h.url(endpoint)])
+                .output(),
+        )
+        .await
+        .expect("the Python client finishes")
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{kind}: {stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {stderr}"));
+        assert_eq!(v["server"], "jira-mcp", "{kind}: {v}");
+        assert_eq!(v["tools"].as_array().unwrap().len(), 9, "{kind}: {v}");
+        assert_eq!(v["is_error"], false, "{kind}: {v}");
+        assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "{kind}: {v}");
+        assert_eq!(v["structured"]["display_name"], "Ada Lovelace", "{kind}: {v}");
+        eprintln!("{kind}: protocol {}", v["protocol"]);
+    }
+    assert_eq!(h.health().await["in_flight_calls"], 0);
+    h.stop().await;
+}
