@@ -783,4 +783,19 @@ async fn the_python_sdk_clients_work_over_streamable_http_and_sse() {
     }
     assert_eq!(h.health().await["in_flight_calls"], 0);
     h.stop().await;
+
+    // Without sessions (`--stateless`) the SDK's client works the same, and no session stays.
+    let h = Http::start(|o| o.stateless = true).await;
+    let out = tokio::process::Command::new(&python)
+        .args([script.as_str(), "streamable", &h.url("/mcp")])
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stateless: {stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "stateless: {v}");
+    eprintln!("stateless: protocol {}", v["protocol"]);
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 0);
+    h.stop().await;
 }
