@@ -1,9 +1,9 @@
 //! JQL search through the enhanced search API (`/rest/api/3/search/jql`), paged with
 //! `nextPageToken`. The old search endpoint (the same path without `/jql`) answers 410 Gone on
-//! Cloud and is never used.
+//! Cloud and is never used. It returns no total; `/rest/api/3/search/approximate-count` does.
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{JiraClient, JiraError};
 
@@ -43,6 +43,21 @@ impl JiraClient {
             issues,
             next_page_token: if is_last { None } else { next },
             is_last,
+        })
+    }
+
+    /// An estimate of how many issues match (recent changes may be missing).
+    pub async fn approximate_count(&self, jql: &str) -> Result<u64, JiraError> {
+        let req = self
+            .request(Method::POST, "/rest/api/3/search/approximate-count")
+            .await?
+            .json(json!({ "jql": jql }));
+        let v = self.call(req).await?;
+        v.get("count").and_then(Value::as_u64).ok_or_else(|| {
+            JiraError::Api(crate::http::ApiError::Decode {
+                context: "POST /rest/api/3/search/approximate-count".into(),
+                message: "no count in the answer".into(),
+            })
         })
     }
 }

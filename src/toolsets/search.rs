@@ -10,8 +10,14 @@ use super::{
 };
 use crate::{jira::views::IssueLine, render, server::JiraMcp};
 
-pub(super) const OPERATIONS: &[(&str, &[&str])] =
-    &[("jira_search", &["GET /rest/api/3/search/jql", "GET /rest/api/3/field"])];
+pub(super) const OPERATIONS: &[(&str, &[&str])] = &[(
+    "jira_search",
+    &[
+        "GET /rest/api/3/search/jql",
+        "POST /rest/api/3/search/approximate-count",
+        "GET /rest/api/3/field",
+    ],
+)];
 
 /// What every result line shows.
 const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
@@ -35,11 +41,16 @@ pub struct SearchResult {
     /// Pass this as `next_page_token` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
+    /// About how many issues match in all: given with a first page that is not the last
+    /// (Jira's estimate; a single page is counted exactly by `issues`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_total: Option<u64>,
 }
 
 #[tool_router(router = search_router, vis = "pub(crate)")]
 impl JiraMcp {
-    /// Find issues with JQL; one line per issue, paged with `next_page_token`.
+    /// Find issues with JQL; one line per issue, paged with `next_page_token`; the first page
+    /// of several says about how many match.
     #[tool(
         name = "jira_search",
         input_schema = input::<SearchParams>(),
@@ -92,10 +103,27 @@ impl JiraMcp {
         } else {
             issues.iter().map(render::issue_line).collect::<Vec<_>>().join("\n")
         };
+        // Only a first page with more to come needs a count: a single page counts itself, and
+        // later pages were counted by the first. A failed count only leaves the estimate out.
+        let approximate_total = match (&page.next_page_token, token) {
+            (Some(_), None) => match self.jira.approximate_count(jql).await {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    tracing::debug!(error = %e, "approximate count unavailable");
+                    None
+                }
+            },
+            _ => None,
+        };
         if let Some(next) = &page.next_page_token {
+            let shown = match approximate_total {
+                Some(total) if total >= issues.len() as u64 => {
+                    format!("{} of about {total} issues shown", issues.len())
+                }
+                _ => format!("{} issues shown; more match", issues.len()),
+            };
             text.push_str(&format!(
-                "\n\n{} issues shown; more match. Next page: call jira_search with the same jql and next_page_token \"{next}\".",
-                issues.len()
+                "\n\n{shown}. Next page: call jira_search with the same jql and next_page_token \"{next}\"."
             ));
         } else if !issues.is_empty() {
             text.push_str(&format!("\n\n{} issues (last page).", issues.len()));
@@ -105,6 +133,7 @@ impl JiraMcp {
             data: SearchResult {
                 issues,
                 next_page_token: page.next_page_token,
+                approximate_total,
             },
         })
     }

@@ -94,11 +94,16 @@ fn scope_table_matches_atlassians_spec_extract() {
     let full = fixture("scopes-by-operation.json");
     let ours = scopes::table();
     if updating() {
+        // Exactly the operations the tools declare: new ones come in, dropped ones go.
+        let declared: std::collections::BTreeSet<&str> = jira_mcp::toolsets::TOOLSETS
+            .iter()
+            .flat_map(|ts| ts.tools.iter().flat_map(|(_, ops)| ops.iter().copied()))
+            .collect();
         let mut out = serde_json::Map::new();
-        for op in ours.keys() {
-            let e = &full[op.as_str()];
+        for op in declared {
+            let e = &full[op];
             out.insert(
-                op.clone(),
+                op.to_string(),
                 serde_json::json!({"classic": e["classic"], "granular": e["granular"]}),
             );
         }

@@ -249,4 +249,11 @@ async fn every_tool_request_is_accepted_by_atlassians_spec() {
             .await;
         }
     }
+    // A first page with more to come is counted: that request was checked by Prism too.
+    assert!(
+        std::iter::once(&static_prism)
+            .chain(&dynamic)
+            .any(|p| p.log_text().contains("/rest/api/3/search/approximate-count")),
+        "no search was counted; the count request went unchecked"
+    );
 }

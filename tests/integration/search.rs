@@ -3,7 +3,7 @@
 use serde_json::json;
 use wiremock::{
     Mock, ResponseTemplate,
-    matchers::{method, path, query_param, query_param_is_missing},
+    matchers::{body_json, method, path, query_param, query_param_is_missing},
 };
 
 use crate::support::{Setup, err_text, fixture, ok_text};
@@ -29,6 +29,16 @@ async fn pages_with_next_page_token_and_says_how() {
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/search-page2.json")))
         .mount(&h.jira)
         .await;
+    // Counted once, for the first page only.
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/approximate-count"))
+        .and(body_json(
+            json!({"jql": "assignee = currentUser() ORDER BY updated DESC"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 3})))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
 
     let jql = "assignee = currentUser() ORDER BY updated DESC";
     let r = h.call("jira_search", json!({"jql": jql, "max_results": 2})).await;
@@ -42,8 +52,10 @@ async fn pages_with_next_page_token_and_says_how() {
         "{text}"
     );
     assert!(text.contains("next_page_token \"CAEaAggD\""), "{text}");
+    assert!(text.contains("2 of about 3 issues shown"), "{text}");
     let data = r.structured_content.unwrap();
     assert_eq!(data["next_page_token"], "CAEaAggD");
+    assert_eq!(data["approximate_total"], 3);
     let q = h.last_query("/rest/api/3/search/jql").await;
     assert_eq!(q["jql"], jql);
     assert_eq!(q["maxResults"], "2");
@@ -57,7 +69,28 @@ async fn pages_with_next_page_token_and_says_how() {
         text.contains("PROJ-3 [Done] Third task") && text.contains("(last page)"),
         "{text}"
     );
-    assert!(r.structured_content.unwrap().get("next_page_token").is_none());
+    let data = r.structured_content.unwrap();
+    assert!(data.get("next_page_token").is_none());
+    assert!(data.get("approximate_total").is_none());
+}
+
+/// The count is a courtesy: when Jira cannot give it, the page is still served.
+#[tokio::test]
+async fn a_failed_count_leaves_only_the_estimate_out() {
+    let h = Setup::new().start().await;
+    h.ok("GET", "/rest/api/3/search/jql", fixture("jira/search-page1.json"))
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/approximate-count"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&h.jira)
+        .await;
+    let r = h
+        .call("jira_search", json!({"jql": "project = PROJ", "max_results": 2}))
+        .await;
+    let text = ok_text(&r);
+    assert!(text.contains("2 issues shown; more match"), "{text}");
+    assert!(r.structured_content.unwrap().get("approximate_total").is_none());
 }
 
 #[tokio::test]
