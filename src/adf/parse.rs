@@ -203,9 +203,12 @@ impl Builder {
 
     fn end(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image => {
-                self.marks.pop();
-            }
+            // Each end removes its own mark: an unclosed `<u>` opened inside must not be
+            // mistaken for it.
+            TagEnd::Emphasis => self.end_mark(|m| m["type"] == "em"),
+            TagEnd::Strong => self.end_mark(|m| m["type"] == "strong"),
+            TagEnd::Strikethrough => self.end_mark(|m| m["type"] == "strike"),
+            TagEnd::Link | TagEnd::Image => self.end_mark(|m| m["type"] == "link"),
             TagEnd::TableHead => {
                 self.close_implicit();
                 self.pop_into_parent();
@@ -274,7 +277,10 @@ impl Builder {
         for (item, done) in items.iter().zip(tasks) {
             let children = item["content"].as_array()?;
             let (first, rest) = children.split_first()?;
-            if first["type"] != "paragraph" || rest.len() > 1 || rest.iter().any(|c| c["type"] != "taskList") {
+            // An empty task cannot be written back as one (`- [ ]` alone is not a task in
+            // Markdown): such a list stays a list.
+            let empty = first.get("content").and_then(Value::as_array).is_none_or(Vec::is_empty);
+            if first["type"] != "paragraph" || empty || rest.len() > 1 || rest.iter().any(|c| c["type"] != "taskList") {
                 return None;
             }
             let mut task = json!({
@@ -321,7 +327,17 @@ impl Builder {
         if self.stack.last().is_some_and(|f| f.kind == "codeBlock") {
             self.push_text(t, Vec::new());
         } else {
-            let marks = self.marks.clone();
+            // Markdown can nest a mark in itself (`**` read as two `*`, a link in a link's
+            // text); ADF has each mark once, and one link: the innermost.
+            let mut marks: Vec<Value> = Vec::with_capacity(self.marks.len());
+            for m in &self.marks {
+                if m["type"] == "link" {
+                    marks.retain(|k| k["type"] != "link");
+                }
+                if !marks.contains(m) {
+                    marks.push(m.clone());
+                }
+            }
             self.push_text(t, marks);
         }
     }
@@ -370,12 +386,27 @@ impl Builder {
                 self.push_inline(json!({"type": "hardBreak"}));
             }
             "<u>" => self.marks.push(json!({"type": "underline"})),
+            // Our renderer writes emphasis as tags where `*` would not read back as emphasis.
+            "<em>" | "<i>" => self.marks.push(json!({"type": "em"})),
+            "<strong>" | "<b>" => self.marks.push(json!({"type": "strong"})),
+            "<del>" | "<s>" => self.marks.push(json!({"type": "strike"})),
+            "</em>" | "</i>" => self.end_mark(|m| m["type"] == "em"),
+            "</strong>" | "</b>" => self.end_mark(|m| m["type"] == "strong"),
+            "</del>" | "</s>" => self.end_mark(|m| m["type"] == "strike"),
             "<sub>" => self.marks.push(json!({"type": "subsup", "attrs": {"type": "sub"}})),
             "<sup>" => self.marks.push(json!({"type": "subsup", "attrs": {"type": "sup"}})),
-            "</u>" | "</sub>" | "</sup>" => {
-                self.marks.pop();
-            }
+            // A closing tag ends its own mark only: an unmatched `</u>` must not end the
+            // emphasis that Markdown opened around it.
+            "</u>" => self.end_mark(|m| m["type"] == "underline"),
+            "</sub>" => self.end_mark(|m| m["type"] == "subsup" && m["attrs"]["type"] == "sub"),
+            "</sup>" => self.end_mark(|m| m["type"] == "subsup" && m["attrs"]["type"] == "sup"),
             _ => self.text(html),
+        }
+    }
+
+    fn end_mark(&mut self, is_it: impl Fn(&Value) -> bool) {
+        if let Some(i) = self.marks.iter().rposition(is_it) {
+            self.marks.remove(i);
         }
     }
 

@@ -3,7 +3,12 @@
 //! Blocks render to strings that are joined with blank lines; containers (lists, quotes)
 //! indent or prefix the strings of their children. Inline marks are emitted with a mark stack
 //! (as prosemirror-markdown does) so that `**bold *and em***` spans several text nodes without
-//! closing and reopening delimiters.
+//! closing and reopening delimiters; the mark that lasts longest opens outermost.
+//!
+//! What is written must read back as the same document. Where CommonMark would not read `*`,
+//! `**` or `~~` as emphasis (between a letter and punctuation, or right after another delimiter
+//! run) the mark is written as `<em>`, `<strong>` or `<del>`, which the parser reads back; lines
+//! that would start a block are escaped, and two lists in a row alternate their markers.
 
 use serde_json::Value;
 
@@ -40,20 +45,43 @@ struct Renderer;
 
 impl Renderer {
     fn blocks(&self, nodes: &[Value]) -> String {
-        nodes
-            .iter()
-            .map(|n| self.block(n))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        let mut out: Vec<String> = Vec::new();
+        // Two lists in a row with the same kind of marker would read back as one list: the
+        // second of a pair switches to the other marker (`*` for `-`, `1)` for `1.`).
+        let mut prev: Option<(ListFamily, bool)> = None;
+        for n in nodes {
+            let mut s = self.block(n);
+            if s.is_empty() {
+                continue;
+            }
+            let family = list_family(n);
+            let switched = match (family, prev) {
+                (Some(f), Some((p, was_switched))) if f == p => !was_switched,
+                _ => false,
+            };
+            if switched && let Some(f) = family {
+                s = switch_markers(&s, f);
+            }
+            prev = family.map(|f| (f, switched));
+            out.push(s);
+        }
+        out.join("\n\n")
     }
 
     fn block(&self, n: &Value) -> String {
         match node_type(n) {
-            "paragraph" => escape_line_start(&self.inlines(children(n), false)),
+            "paragraph" => paragraph(&self.inlines(children(n), false)),
             "heading" => {
                 let level = attr(n, "level").and_then(Value::as_u64).unwrap_or(1).clamp(1, 6);
-                format!("{} {}", "#".repeat(level as usize), self.inlines(children(n), false))
+                // A heading is one line: its hard breaks are written as `<br>`.
+                let text = self.inlines(children(n), false).replace("\\\n", "<br>");
+                let mut text = text.trim_matches([' ', '\t']).to_string();
+                // A trailing `#` would be read as the heading's closing sequence.
+                if text.ends_with('#') && !text.ends_with("\\#") {
+                    text.pop();
+                    text.push_str("\\#");
+                }
+                format!("{} {text}", "#".repeat(level as usize))
             }
             "bulletList" => self.list(n, None),
             "orderedList" => {
@@ -66,8 +94,16 @@ impl Renderer {
                     .iter()
                     .filter_map(|t| t.get("text").and_then(Value::as_str))
                     .collect();
-                let fence = fence_for(&text);
-                let lang = attr_str(n, "language").unwrap_or("");
+                // Only the first word of an info string is the language; a backtick fence
+                // cannot carry a backtick in it, a tilde fence can.
+                let lang = attr_str(n, "language")
+                    .and_then(|l| l.split_whitespace().next())
+                    .unwrap_or("");
+                let fence = if lang.contains('`') {
+                    "~".repeat((longest_run(&text, '~') + 1).max(3))
+                } else {
+                    fence_for(&text)
+                };
                 format!("{fence}{lang}\n{text}\n{fence}")
             }
             "blockquote" => quote(&self.blocks(children(n))),
@@ -145,7 +181,7 @@ impl Renderer {
                 _ => "- ".to_string(),
             };
             let body = match node_type(item) {
-                "taskItem" | "decisionItem" => self.inlines(children(item), false),
+                "taskItem" | "decisionItem" => paragraph(&self.inlines(children(item), false)),
                 _ => self.item_body(children(item)),
             };
             let indent = " ".repeat(marker.chars().count().min(4));
@@ -173,7 +209,8 @@ impl Renderer {
             let is_list = matches!(node_type(child), "bulletList" | "orderedList" | "taskList");
             let text = self.block(child);
             if i > 0 {
-                out.push_str(if is_list && !prev_was_list { "\n" } else { "\n\n" });
+                let tight = is_list && !prev_was_list && interrupts_paragraph(&text);
+                out.push_str(if tight { "\n" } else { "\n\n" });
             }
             out.push_str(&text);
             prev_was_list = is_list;
@@ -220,12 +257,14 @@ impl Renderer {
 
     fn inlines(&self, nodes: &[Value], in_table: bool) -> String {
         let mut out = String::new();
+        // The open marks, and whether each was written as an HTML tag (see `delimiters_fit`).
         let mut open: Vec<Mark> = Vec::new();
+        let mut as_html: Vec<bool> = Vec::new();
         for (idx, n) in nodes.iter().enumerate() {
             let marks = marks_of(n);
             // Close every open mark the node does not carry (and those opened after it).
             let keep = open.iter().take_while(|m| marks.contains(m)).count();
-            close_marks(&mut out, &mut open, keep);
+            close_marks(&mut out, &mut open, &mut as_html, keep);
             let next_is_alnum = nodes
                 .get(idx + 1)
                 .and_then(|n| n.get("text").and_then(Value::as_str))
@@ -235,17 +274,51 @@ impl Renderer {
                 "text" => {
                     let text = n.get("text").and_then(Value::as_str).unwrap_or("");
                     let is_code = marks.iter().any(|m| matches!(m, Mark::Code));
-                    let (lead, core, trail) = split_ws(text);
+                    // Code keeps its blanks inside the span; other text hands them to the
+                    // outside of its delimiters.
+                    let (lead, core, trail) = if is_code { ("", text, "") } else { split_ws(text) };
                     let opening_new = marks.iter().any(|m| !open.contains(m));
                     // Leading spaces go before new delimiters (`a **b**`, not `a** b**`).
                     if opening_new {
                         out.push_str(lead);
                     }
-                    for m in &marks {
-                        if !open.contains(m) && !matches!(m, Mark::Code) {
-                            out.push_str(&m.open());
-                            open.push(m.clone());
+                    // Of the marks that open here, the one that lasts longest goes outside, so
+                    // that it need not close and reopen where a shorter one ends
+                    // (`***a*** *b*` would otherwise become `***a****b*`).
+                    let mut opening: Vec<&Mark> = marks
+                        .iter()
+                        .filter(|m| !open.contains(m) && !matches!(m, Mark::Code))
+                        .collect();
+                    opening.sort_by_key(|m| std::cmp::Reverse(span_end(nodes, idx, m)));
+                    for (p, m) in opening.iter().enumerate() {
+                        // `!` right before `[` would make the link an image.
+                        if matches!(m, Mark::Link(_)) && out.ends_with('!') && !escaped(&out[..out.len() - 1]) {
+                            out.pop();
+                            out.push_str("\\!");
                         }
+                        // What follows the delimiter: the next mark's opening, a code span, or the text.
+                        let first = match opening.get(p + 1) {
+                            Some(inner) => inner.open().chars().next(),
+                            None if is_code => Some('`'),
+                            None => core.chars().next(),
+                        };
+                        let end = span_end(nodes, idx, m);
+                        // Marks inside this one (opened with it but after it, or later) that
+                        // also end at its last node close before it: their closing text
+                        // (`*`, `](…)`, `</u>`, `` ` ``) comes right before its delimiter.
+                        let here = marks_of(n);
+                        let continues = |i: &Mark| nodes.get(end + 1).is_some_and(|x| marks_of(x).contains(i));
+                        let inner_ends_with_it = marks_of(&nodes[end]).iter().any(|i| {
+                            i != *m
+                                && !continues(i)
+                                && (matches!(i, Mark::Code) || opening[p + 1..].contains(&i) || !here.contains(i))
+                        });
+                        let html = m.has_delimiters()
+                            && (ends_with_delimiter(&out, m)
+                                || !delimiters_fit(nodes, idx, m, out.chars().last(), first, inner_ends_with_it));
+                        out.push_str(&if html { m.open_html() } else { m.open() });
+                        open.push((*m).clone());
+                        as_html.push(html);
                     }
                     if !opening_new {
                         out.push_str(lead);
@@ -299,7 +372,7 @@ impl Renderer {
                 }
             }
         }
-        close_marks(&mut out, &mut open, 0);
+        close_marks(&mut out, &mut open, &mut as_html, 0);
         out
     }
 }
@@ -317,6 +390,29 @@ enum Mark {
 }
 
 impl Mark {
+    /// Written with Markdown delimiters that must flank their text (`**`, `*`, `~~`).
+    fn has_delimiters(&self) -> bool {
+        matches!(self, Mark::Strong | Mark::Em | Mark::Strike)
+    }
+
+    fn open_html(&self) -> String {
+        match self {
+            Mark::Strong => "<strong>".into(),
+            Mark::Em => "<em>".into(),
+            Mark::Strike => "<del>".into(),
+            other => other.open(),
+        }
+    }
+
+    fn close_html(&self) -> String {
+        match self {
+            Mark::Strong => "</strong>".into(),
+            Mark::Em => "</em>".into(),
+            Mark::Strike => "</del>".into(),
+            other => other.close(),
+        }
+    }
+
     fn open(&self) -> String {
         match self {
             Mark::Strong => "**".into(),
@@ -362,7 +458,9 @@ fn marks_of(n: &Value) -> Vec<Mark> {
             "link" => Mark::Link(attr_str(m, "href").unwrap_or("").to_string()),
             _ => continue, // textColor, annotation, …: presentation only, the text is kept
         };
-        out.push(mark);
+        if !out.contains(&mark) {
+            out.push(mark);
+        }
     }
     out.sort_by_key(|m| match m {
         Mark::Link(_) => 0,
@@ -376,7 +474,7 @@ fn marks_of(n: &Value) -> Vec<Mark> {
     out
 }
 
-fn close_marks(out: &mut String, open: &mut Vec<Mark>, keep: usize) {
+fn close_marks(out: &mut String, open: &mut Vec<Mark>, as_html: &mut Vec<bool>, keep: usize) {
     if open.len() <= keep {
         return;
     }
@@ -386,9 +484,87 @@ fn close_marks(out: &mut String, open: &mut Vec<Mark>, keep: usize) {
     out.truncate(trimmed_len);
     while open.len() > keep {
         let m = open.pop().expect("non-empty");
-        out.push_str(&m.close());
+        let html = as_html.pop().unwrap_or(false);
+        out.push_str(&if html { m.close_html() } else { m.close() });
     }
     out.push_str(&trail);
+}
+
+/// Whether `*`, `**` or `~~` around the span of `mark` that starts at `nodes[idx]` would read
+/// back as that mark: CommonMark lets a delimiter open only before non-blank text, and not
+/// between a letter and punctuation (`word*(x)*` is literal), and likewise for closing. When
+/// they would not, the mark is written as an HTML tag (`<em>`), which the parser reads back.
+fn delimiters_fit(
+    nodes: &[Value],
+    idx: usize,
+    mark: &Mark,
+    before: Option<char>,
+    first: Option<char>,
+    inner_ends_with_it: bool,
+) -> bool {
+    let blank = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let punct =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_whitespace()));
+    let end = span_end(nodes, idx, mark);
+    let (last, trail) = match node_type(&nodes[end]) {
+        "text" => {
+            let text = nodes[end].get("text").and_then(Value::as_str).unwrap_or("");
+            let (_, core, trail) = split_ws(text);
+            (core.chars().last(), !trail.is_empty())
+        }
+        "hardBreak" => (None, false),
+        _ => (Some('a'), false),
+    };
+    // An inner mark closing at the same place puts its delimiter (punctuation) before ours.
+    let last = if inner_ends_with_it { Some('*') } else { last };
+    let after = match nodes.get(end + 1) {
+        _ if trail => Some(' '),
+        None => None,
+        // The next node opens marks of its own: their delimiters come right after ours.
+        Some(next) if marks_of(next).iter().any(|m| !marks_of(&nodes[end]).contains(m)) => Some('*'),
+        Some(next) => first_char(Some(next)),
+    };
+    let opens = !blank(first) && (!punct(first) || blank(before) || punct(before));
+    let closes = !blank(last) && (!punct(last) || blank(after) || punct(after));
+    opens && closes
+}
+
+/// Whether `out` ends with an unescaped delimiter of the kind `mark` uses: a new one right
+/// after it would merge into one run (`**a***b*`).
+fn ends_with_delimiter(out: &str, mark: &Mark) -> bool {
+    let c = match mark {
+        Mark::Strong | Mark::Em => '*',
+        Mark::Strike => '~',
+        _ => return false,
+    };
+    let trailing = out.chars().rev().take_while(|&x| x == c).count();
+    trailing > 0 && !escaped(&out[..out.len() - trailing])
+}
+
+/// Whether the character that follows `before` is escaped: an odd run of backslashes ends it.
+fn escaped(before: &str) -> bool {
+    before.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
+}
+
+/// The last node of the run of nodes from `idx` that carry `mark`.
+fn span_end(nodes: &[Value], idx: usize, mark: &Mark) -> usize {
+    (idx..nodes.len())
+        .take_while(|&k| marks_of(&nodes[k]).contains(mark))
+        .last()
+        .unwrap_or(idx)
+}
+
+/// The first character a node renders as (near enough for the flanking rules).
+fn first_char(node: Option<&Value>) -> Option<char> {
+    let n = node?;
+    match node_type(n) {
+        "text" => n.get("text").and_then(Value::as_str).and_then(|t| t.chars().next()),
+        "hardBreak" => None,
+        "mention" => Some('@'),
+        "status" => Some('`'),
+        "inlineCard" => Some('<'),
+        _ => Some('a'),
+    }
 }
 
 fn split_ws(s: &str) -> (&str, &str, &str) {
@@ -431,16 +607,85 @@ fn escape_text(s: &str, next_is_alnum: bool) -> String {
     out
 }
 
+/// Whether a rendered list may follow a paragraph line directly: CommonMark lets a list
+/// interrupt a paragraph only with a non-empty first item, numbered 1 if ordered.
+fn interrupts_paragraph(list: &str) -> bool {
+    let first = list.lines().next().unwrap_or("");
+    let digits = first.chars().take_while(char::is_ascii_digit).count();
+    let rest = if digits > 0 {
+        if &first[..digits] != "1" {
+            return false;
+        }
+        &first[digits + 1..]
+    } else {
+        first.get(1..).unwrap_or("")
+    };
+    !rest.trim().is_empty()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ListFamily {
+    Bullet,
+    Ordered,
+}
+
+fn list_family(n: &Value) -> Option<ListFamily> {
+    match node_type(n) {
+        "bulletList" | "taskList" | "decisionList" => Some(ListFamily::Bullet),
+        "orderedList" => Some(ListFamily::Ordered),
+        _ => None,
+    }
+}
+
+/// A rendered list with its top-level markers changed: `- ` to `* `, `1. ` to `1) `.
+fn switch_markers(list: &str, family: ListFamily) -> String {
+    list.lines()
+        .map(|line| match family {
+            ListFamily::Bullet => match line.strip_prefix("- ") {
+                Some(rest) => format!("* {rest}"),
+                None if line == "-" => "*".to_string(),
+                None => line.to_string(),
+            },
+            ListFamily::Ordered => {
+                let digits = line.chars().take_while(char::is_ascii_digit).count();
+                if digits > 0 && (line[digits..].starts_with(". ") || &line[digits..] == ".") {
+                    format!("{}){}", &line[..digits], &line[digits + 1..])
+                } else {
+                    line.to_string()
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A paragraph's rendered inlines, written so that Markdown reads them back as one paragraph:
+/// every line (a hard break starts one) is escaped where it would start a block (`# `, `- `,
+/// `1. `), and what Markdown drops or misreads is not written: blanks at the start of a line
+/// (four of them would start code) or at the end, hard breaks before the first or after the
+/// last text.
+fn paragraph(inlines: &str) -> String {
+    let lines: Vec<&str> = inlines.split("\\\n").map(|l| l.trim_matches([' ', '\t'])).collect();
+    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(first, |i| i + 1);
+    lines[first..last]
+        .iter()
+        .map(|l| escape_line_start(l))
+        .collect::<Vec<_>>()
+        .join("\\\n")
+}
+
 /// A paragraph whose text would read as a block marker (`# `, `- `, `1. `, `> `) is escaped.
 fn escape_line_start(s: &str) -> String {
+    // A list marker is followed by a blank or ends the line (`-` alone is an empty item).
+    let marker_then = |rest: &str| rest.is_empty() || rest.starts_with([' ', '\t']);
     let starts_block = s.starts_with('#')
-        || s.starts_with("- ")
-        || s.starts_with("+ ")
+        || s.strip_prefix(['-', '+']).is_some_and(marker_then)
         || s.starts_with("---")
         || s.starts_with("===")
         || {
             let digits = s.chars().take_while(char::is_ascii_digit).count();
-            digits > 0 && (s[digits..].starts_with(". ") || s[digits..].starts_with(") "))
+            digits > 0 && s[digits..].strip_prefix(['.', ')']).is_some_and(marker_then)
         };
     if !starts_block {
         return s.to_string();
