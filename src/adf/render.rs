@@ -306,7 +306,7 @@ impl Renderer {
                         // Marks inside this one (opened with it but after it, or later) that
                         // also end at its last node close before it: their closing text
                         // (`*`, `](…)`, `</u>`, `` ` ``) comes right before its delimiter.
-                        let here = marks_of(n);
+                        let here = &marks;
                         let continues = |i: &Mark| nodes.get(end + 1).is_some_and(|x| marks_of(x).contains(i));
                         let inner_ends_with_it = marks_of(&nodes[end]).iter().any(|i| {
                             i != *m
@@ -616,7 +616,7 @@ fn interrupts_paragraph(list: &str) -> bool {
         if &first[..digits] != "1" {
             return false;
         }
-        &first[digits + 1..]
+        first.get(digits + 1..).unwrap_or("")
     } else {
         first.get(1..).unwrap_or("")
     };
