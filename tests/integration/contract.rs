@@ -45,10 +45,7 @@ impl Drop for Prism {
 
 impl Prism {
     fn start(bin: &PathBuf, seed: Option<u32>) -> Prism {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let port = crate::support::free_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("prism.log");
         let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jira-platform-v3.json");

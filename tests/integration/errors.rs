@@ -197,9 +197,7 @@ async fn server_errors_are_retried_for_reads_only() {
 #[tokio::test]
 async fn unreachable_jira_is_explained_and_the_server_keeps_serving() {
     // A port nothing listens on.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
     let h = Setup::new()
         .env("JIRA_MCP_API_BASE", &dead)
         .env("JIRA_MCP_MAX_RETRIES", "0")

@@ -696,11 +696,7 @@ async fn priming_events_only_for_clients_that_expect_them() {
 async fn http_runs_on_one_thread_unless_asked_for_workers() {
     for (workers, expected) in [(None, 1..=1), (Some("3"), 4..=6)] {
         let home = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::support::free_port();
         let mut args = vec![
             "serve".to_string(),
             "--transport".into(),
@@ -752,6 +748,31 @@ fn python_sdk() -> Option<std::path::PathBuf> {
     Some(python)
 }
 
+/// Runs the Python SDK's `kind` client against `url` and checks what it saw: the server, its
+/// tools, and a successful call.
+async fn python_client(python: &std::path::Path, kind: &str, url: &str) -> Value {
+    let script = format!("{}/tests/python/mcp_client.py", env!("CARGO_MANIFEST_DIR"));
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(python)
+            .args([script.as_str(), kind, url])
+            .output(),
+    )
+    .await
+    .expect("the Python client finishes")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{kind} {url}: {stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {stderr}"));
+    assert_eq!(v["server"], "jira-mcp", "{kind}: {v}");
+    assert_eq!(v["tools"].as_array().unwrap().len(), 9, "{kind}: {v}");
+    assert_eq!(v["is_error"], false, "{kind}: {v}");
+    assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "{kind}: {v}");
+    assert_eq!(v["structured"]["display_name"], "Ada Lovelace", "{kind}: {v}");
+    eprintln!("{kind} {url}: protocol {}", v["protocol"]);
+    v
+}
+
 /// Another implementation's clients, as users run them: the MCP Python SDK's Streamable HTTP
 /// client (which negotiates its newest protocol revision) and its legacy SSE client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -759,43 +780,15 @@ async fn the_python_sdk_clients_work_over_streamable_http_and_sse() {
     let Some(python) = python_sdk() else {
         return;
     };
-    let script = format!("{}/tests/python/mcp_client.py", env!("CARGO_MANIFEST_DIR"));
     let h = Http::start(|_| {}).await;
-    for (kind, endpoint) in [("streamable", "/mcp"), ("sse", "/sse")] {
-        let out = tokio::time::timeout(
-            Duration::from_secs(60),
-            tokio::process::Command::new(&python)
-                .args([script.as_str(), kind, &h.url(endpoint)])
-                .output(),
-        )
-        .await
-        .expect("the Python client finishes")
-        .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{kind}: {stderr}");
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {stderr}"));
-        assert_eq!(v["server"], "jira-mcp", "{kind}: {v}");
-        assert_eq!(v["tools"].as_array().unwrap().len(), 9, "{kind}: {v}");
-        assert_eq!(v["is_error"], false, "{kind}: {v}");
-        assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "{kind}: {v}");
-        assert_eq!(v["structured"]["display_name"], "Ada Lovelace", "{kind}: {v}");
-        eprintln!("{kind}: protocol {}", v["protocol"]);
-    }
+    python_client(&python, "streamable", &h.url("/mcp")).await;
+    python_client(&python, "sse", &h.url("/sse")).await;
     assert_eq!(h.health().await["in_flight_calls"], 0);
     h.stop().await;
 
     // Without sessions (`--stateless`) the SDK's client works the same, and no session stays.
     let h = Http::start(|o| o.stateless = true).await;
-    let out = tokio::process::Command::new(&python)
-        .args([script.as_str(), "streamable", &h.url("/mcp")])
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stateless: {stderr}");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "stateless: {v}");
-    eprintln!("stateless: protocol {}", v["protocol"]);
+    python_client(&python, "streamable", &h.url("/mcp")).await;
     assert_eq!(h.health().await["sessions"]["streamable_http"], 0);
     h.stop().await;
 }

@@ -20,7 +20,7 @@ use wiremock::{
     matchers::{method, path, path_regex},
 };
 
-use crate::support::fixture;
+use crate::support::{fixture, free_port};
 
 const SECRET: &str = "test-secret-9f2c";
 
@@ -36,14 +36,6 @@ fn node_ready() -> bool {
         eprintln!("skipping: oauth2-mock-server not installed (npm ci in tests/node)");
     }
     ok
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The authorization server, killed on drop.
