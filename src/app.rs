@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::{ApiTokenBasic, OAuthSession, StaticBearer, TokenProvider},
+    auth::{ApiTokenBasic, NoCredential, OAuthSession, StaticBearer, TokenProvider},
     catalog,
-    config::{AuthConfig, Config},
+    config::{AuthConfig, Config, Flavor},
     http::Http,
     jira::JiraClient,
     server::JiraMcp,
@@ -26,6 +26,12 @@ pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenPr
     match &config.auth {
         AuthConfig::AccessToken(t) => Arc::new(StaticBearer::new(t.clone())),
         AuthConfig::ApiToken { email, token } => Arc::new(ApiTokenBasic::new(email, token.clone())),
+        // A personal access token stored by `login --pat` stands in for an OAuth sign-in.
+        AuthConfig::OAuth(_) if let Some(pat) = stored_pat(config) => Arc::new(StaticBearer::stored_pat(pat)),
+        // Atlassian's Cloud sign-in cannot reach a Data Center site.
+        AuthConfig::OAuth(_) if config.flavor == Flavor::DataCenter => {
+            Arc::new(NoCredential::data_center(&config.profile))
+        }
         AuthConfig::OAuth(o) => Arc::new(OAuthSession::new(
             o.app(),
             config.clone(),
@@ -33,6 +39,15 @@ pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenPr
             o.call_wait,
             o.login_timeout,
         )),
+    }
+}
+
+/// The profile's stored personal access token, if that is what it stores.
+pub fn stored_pat(config: &Config) -> Option<crate::auth::Secret> {
+    use crate::auth::store::{TokenKind, TokenStore};
+    match TokenStore::for_config(config).load() {
+        Ok(Some(t)) if t.kind == TokenKind::Pat => Some(t.access_token),
+        _ => None,
     }
 }
 

@@ -19,7 +19,7 @@ mod static_token;
 pub mod store;
 
 pub use session::OAuthSession;
-pub use static_token::{ApiTokenBasic, StaticBearer};
+pub use static_token::{ApiTokenBasic, NoCredential, StaticBearer};
 
 use std::sync::Arc;
 
@@ -98,6 +98,8 @@ pub enum AuthKind {
     ApiToken,
     /// Tokens obtained and refreshed by `jira-mcp login`.
     OAuth,
+    /// A Data Center personal access token stored by `jira-mcp login --pat`.
+    Pat,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::toolsets::{self, Selection, TOOLSETS};
+use crate::toolsets::{Selection, TOOLSETS};
 
 /// One row of the catalog.
 pub struct Entry {
@@ -16,23 +16,17 @@ pub struct Entry {
     pub scopes: BTreeSet<String>,
 }
 
-/// The tools of a selection, in toolset order, with their scopes.
+/// The tools of a selection (of both flavors), in toolset order, with their scopes.
 pub fn entries(selection: &Selection) -> Vec<Entry> {
-    let tools = selection.router().list_all();
-    let mut out = Vec::new();
-    for ts in TOOLSETS {
-        for (name, _) in ts.tools {
-            if let Some(tool) = tools.iter().find(|t| t.name == *name) {
-                out.push(Entry {
-                    toolset: ts.id,
-                    read_only: tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true),
-                    scopes: toolsets::scopes_of(name),
-                    tool: tool.clone(),
-                });
-            }
-        }
-    }
-    out
+    crate::toolsets::all()
+        .filter(|(ts, t)| selection.includes(ts, t))
+        .map(|(ts, t)| Entry {
+            toolset: ts.id,
+            read_only: t.access.read_only,
+            scopes: t.scopes(),
+            tool: t.to_tool(),
+        })
+        .collect()
 }
 
 fn first_sentence(s: &str) -> String {

@@ -141,6 +141,10 @@ pub enum Command {
         /// Do not open a browser: print the URL and read the redirect URL from stdin.
         #[arg(long)]
         no_browser: bool,
+        /// Data Center: store a personal access token read from stdin (never an argument),
+        /// after checking it against the site.
+        #[arg(long, conflicts_with_all = ["no_browser", "scopes"])]
+        pat: bool,
     },
     /// Delete the profile's cached tokens and say where to revoke the grant.
     Logout {
@@ -161,7 +165,7 @@ use jira_mcp::{
         store::{TokenStore, now},
     },
     catalog,
-    config::{AuthConfig, Config, Overrides},
+    config::{AuthConfig, Config, Flavor, Overrides},
     render, scopes,
     toolsets::{ErrorContext, Selection, TOOLSETS},
     transport,
@@ -263,6 +267,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             scopes,
             toolsets,
             no_browser,
+            pat,
         } => {
             let overrides = Overrides {
                 profile: profile.profile,
@@ -271,7 +276,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 toolsets,
                 ..Overrides::default()
             };
-            login_command(overrides, no_browser).await
+            if pat {
+                login_pat(overrides).await
+            } else {
+                login_command(overrides, no_browser).await
+            }
         }
         Command::Logout { profile } => {
             let config = Config::from_env(&Overrides {
@@ -288,10 +297,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             } else {
                 println!("Profile `{}` had no saved tokens.", config.profile);
             }
-            println!(
-                "To revoke jira-mcp's access on Atlassian's side as well, remove the app under your Atlassian \
-                 account's connected apps: https://id.atlassian.com/manage-profile/apps"
-            );
+            match config.flavor {
+                Flavor::Cloud => println!(
+                    "To revoke jira-mcp's access on Atlassian's side as well, remove the app under your Atlassian \
+                     account's connected apps: https://id.atlassian.com/manage-profile/apps"
+                ),
+                Flavor::DataCenter => {
+                    let site = config
+                        .site
+                        .as_ref()
+                        .map(|s| s.as_str().trim_end_matches('/').to_string())
+                        .unwrap_or_else(|| "your Jira".into());
+                    println!(
+                        "To revoke the access on the site as well: a personal access token under your profile › \
+                         Personal Access Tokens ({}); an OAuth 2.0 grant under your profile's Authorized \
+                         applications; an application-link (OAuth 1.0a) grant under Profile › Tools › View OAuth \
+                         Access Tokens.",
+                        pat_page(&site)
+                    );
+                }
+            }
             Ok(0)
         }
     }
@@ -318,8 +343,110 @@ fn terminal_chooser() -> Option<SiteChooser> {
     }))
 }
 
+/// Where a Data Center user manages personal access tokens.
+fn pat_page(site: &str) -> String {
+    format!(
+        "{site}/secure/ViewProfile.jspa?selectedTab=com.atlassian.pats.pats-plugin:jira-user-personal-access-tokens"
+    )
+}
+
+/// `login --pat`: reads a personal access token from stdin, checks it against the site's
+/// `/rest/api/2/myself`, and stores it in the profile's token store. Nothing is stored when the
+/// check fails.
+async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
+    let mut config = Config::from_env(&overrides)?;
+    let Some(site) = config
+        .site
+        .as_ref()
+        .map(|s| s.as_str().trim_end_matches('/').to_string())
+    else {
+        eprintln!(
+            "jira-mcp: a personal access token belongs to one Data Center site: set JIRA_MCP_SITE (or `site` in \
+             the profile) to its base URL, e.g. https://jira.example.com"
+        );
+        return Ok(2);
+    };
+    if !matches!(config.auth, AuthConfig::OAuth(_)) {
+        eprintln!(
+            "jira-mcp: JIRA_MCP_ACCESS_TOKEN or JIRA_MCP_API_TOKEN is set for this profile and would be used instead \
+             of a stored token; unset it first."
+        );
+        return Ok(2);
+    }
+    if config.flavor == Flavor::Cloud {
+        eprintln!(
+            "jira-mcp: {site} is a Jira Cloud site, which has no personal access tokens: sign in with `jira-mcp \
+             login`, or use an API token (JIRA_MCP_EMAIL, JIRA_MCP_API_TOKEN)."
+        );
+        return Ok(2);
+    }
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "Create a personal access token at {} and paste it here, then press Enter:",
+            pat_page(&site)
+        );
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let token = line.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        eprintln!("jira-mcp: no token read from stdin (expected one line with the token)");
+        return Ok(2);
+    }
+    let secret = jira_mcp::auth::Secret::new(token);
+    config.auth = AuthConfig::AccessToken(secret.clone());
+    let selection = config_selection(&config)?;
+    let jira = app::jira_client(&config, &selection);
+    let me = match jira.myself().await {
+        Ok(me) => me,
+        Err(e) => {
+            let kind = e.kind();
+            eprintln!("jira-mcp: the token was not accepted by {site}: {e}");
+            if kind == jira_mcp::http::ErrorKind::Auth {
+                eprintln!(
+                    "It may be revoked, expired or mistyped; create a new one at {} and try again.",
+                    pat_page(&site)
+                );
+            }
+            return Ok(1);
+        }
+    };
+    let store = TokenStore::for_config(&config);
+    store.save(&jira_mcp::auth::store::TokenSet {
+        access_token: secret,
+        refresh_token: None,
+        expires_at: u64::MAX,
+        scopes: Vec::new(),
+        client_id: None,
+        kind: jira_mcp::auth::store::TokenKind::Pat,
+    })?;
+    let name = me.display_name.get().unwrap_or_else(|| "?".into());
+    let who = match &me.name {
+        Some(n) => format!("{name} ({n})"),
+        None => name,
+    };
+    let mut state = config.load_state();
+    state.site_url = Some(site.clone());
+    state.account = Some(who.clone());
+    if let Err(e) = config.save_state(&state) {
+        tracing::warn!(error = %e, "could not remember the account in the profile state");
+    }
+    println!(
+        "Signed in to {site} as {who} with a personal access token (stored in {}).",
+        store.path().display()
+    );
+    Ok(0)
+}
+
 async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result<i32> {
     let config = Config::from_env(&overrides)?;
+    if config.flavor == Flavor::DataCenter {
+        eprintln!(
+            "jira-mcp: this profile is a Data Center site; sign in with a personal access token: `jira-mcp login \
+             --pat` (reads it from stdin). OAuth 2.0 through an application link is not supported yet."
+        );
+        return Ok(2);
+    }
     let settings = match &config.auth {
         AuthConfig::OAuth(o) => (**o).clone(),
         AuthConfig::AccessToken(_) | AuthConfig::ApiToken { .. } => {
@@ -439,6 +566,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
         .map(|s| s.to_string())
         .or_else(|| state.site_url.clone());
     println!("site:         {}", site.unwrap_or_else(|| "(not set)".to_string()));
+    println!("flavor:       {}", config.flavor.name());
     if let Some(id) = &state.cloud_id {
         println!("cloud id:     {id}");
     }
@@ -458,9 +586,15 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
                 (Some(id), false) => format!("app {id}, but ATLASSIAN_CLIENT_SECRET is not set (needed to refresh)"),
                 (None, _) => "no app configured (ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET)".to_string(),
             };
-            println!("credentials:  OAuth 2.0 (3LO), {app_note}");
             let store = TokenStore::for_config(&config);
             match store.load() {
+                Ok(Some(t)) if t.kind == jira_mcp::auth::store::TokenKind::Pat => {
+                    println!("credentials:  personal access token (stored by `jira-mcp login --pat`)");
+                }
+                _ => println!("credentials:  OAuth 2.0 (3LO), {app_note}"),
+            }
+            match store.load() {
+                Ok(Some(t)) if t.kind == jira_mcp::auth::store::TokenKind::Pat => {}
                 Ok(Some(t)) => {
                     println!("access token: expires {}", when(t.expires_at));
                     println!(
@@ -492,7 +626,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
     );
     if let Some(g) = &granted {
         for ts in TOOLSETS.iter().filter(|t| selection.toolsets.contains(&t.id)) {
-            let ops: Vec<&str> = ts.tools.iter().flat_map(|(_, ops)| ops.iter().copied()).collect();
+            let ops: Vec<String> = ts.tools.iter().flat_map(|t| t.cloud_op_ids()).collect();
             let missing = scopes::missing(&ops, g);
             if missing.is_empty() {
                 println!("  {:<10}  usable", ts.id);
@@ -506,11 +640,29 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
         return Ok(1);
     }
     let jira = app::jira_client(&config, &selection);
+    if config.flavor == Flavor::DataCenter {
+        match jira.server_info().await {
+            Ok(info) => println!(
+                "server:       {} {}{}",
+                info.server_title.get().unwrap_or_else(|| "Jira".into()),
+                info.version.get().unwrap_or_else(|| "(version unknown)".into()),
+                info.deployment_type
+                    .get()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ),
+            Err(e) => println!("server:       version unknown ({e})"),
+        }
+    }
     match jira.myself().await {
         Ok(me) => {
-            let name = me.get("displayName").and_then(|v| v.as_str()).unwrap_or("?");
-            let id = me.get("accountId").and_then(|v| v.as_str()).unwrap_or("?");
-            println!("jira:         OK, signed in as {name} (account id {id})");
+            let name = me.display_name.get().unwrap_or_else(|| "?".into());
+            let id = match (&me.account_id, &me.name) {
+                (Some(id), _) => format!("account id {id}"),
+                (None, Some(n)) => format!("user name {n}"),
+                (None, None) => "no id".into(),
+            };
+            println!("jira:         OK, signed in as {name} ({id})");
             Ok(0)
         }
         Err(e) => {
@@ -518,6 +670,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
                 tool: "status",
                 subject: None,
                 auth: jira.auth_kind(),
+                flavor: config.flavor,
                 profile: &config.profile,
                 scopes: jira_mcp::toolsets::scopes_of("jira_get_myself"),
                 granted: jira.granted_scopes(),

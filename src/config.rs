@@ -61,6 +61,8 @@ pub struct ProfileFile {
     pub resources_url: Option<String>,
     /// `file` (default) or `keyring`.
     pub token_store: Option<String>,
+    /// `cloud` or `datacenter`; default from the site.
+    pub flavor: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,6 +137,34 @@ pub struct Overrides {
     pub scopes: Option<String>,
 }
 
+/// Which Jira a profile talks to. It decides the REST prefix (`/rest/api/3` or `/rest/api/2`),
+/// the rich-text format (ADF or wiki markup), how users are named (account ids or user
+/// names), how search pages, and which tools exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    Cloud,
+    DataCenter,
+}
+
+impl Flavor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Cloud => "Jira Cloud",
+            Flavor::DataCenter => "Jira Data Center",
+        }
+    }
+
+    /// Atlassian Cloud sites live under these domains; anything else is Data Center (or a
+    /// proxy in front of it).
+    pub fn of_site(site: &Url) -> Flavor {
+        let host = site.host_str().map(str::to_ascii_lowercase).unwrap_or_default();
+        let cloud = ["atlassian.net", "jira.com", "jira-dev.com", "atlassian.com"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+        if cloud { Flavor::Cloud } else { Flavor::DataCenter }
+    }
+}
+
 /// Retry behaviour of the HTTP layer (see `http.rs`).
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -170,6 +200,7 @@ pub struct Config {
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
     pub token_store: crate::auth::store::Backend,
+    pub flavor: Flavor,
 }
 
 impl Config {
@@ -295,6 +326,19 @@ impl Config {
                 )));
             }
         };
+        let flavor = match pick("JIRA_MCP_FLAVOR", &file.flavor)
+            .map(|f| f.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("cloud") => Flavor::Cloud,
+            Some("datacenter" | "data-center" | "dc" | "server") => Flavor::DataCenter,
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "JIRA_MCP_FLAVOR is `{other}`; use `cloud` or `datacenter`"
+                )));
+            }
+            None => site.as_ref().map_or(Flavor::Cloud, Flavor::of_site),
+        };
         let request_timeout = env("JIRA_MCP_TIMEOUT_SECS")
             .and_then(|v| v.parse().ok())
             .map_or(Duration::from_secs(30), Duration::from_secs);
@@ -316,6 +360,7 @@ impl Config {
             retry,
             request_timeout,
             token_store,
+            flavor,
         })
     }
 
@@ -460,6 +505,17 @@ mod tests {
             load(&[("JIRA_MCP_TOKEN_STORE", "keyring")]).is_ok(),
             cfg!(feature = "keyring")
         );
+    }
+
+    #[test]
+    fn flavor_follows_the_site_unless_set() {
+        assert_eq!(load(&[("JIRA_MCP_SITE", "acme")]).unwrap().flavor, Flavor::Cloud);
+        let dc = load(&[("JIRA_MCP_SITE", "https://jira.example.com")]).unwrap();
+        assert_eq!(dc.flavor, Flavor::DataCenter);
+        let forced = load(&[("JIRA_MCP_SITE", "acme"), ("JIRA_MCP_FLAVOR", "datacenter")]).unwrap();
+        assert_eq!(forced.flavor, Flavor::DataCenter);
+        assert_eq!(load(&[]).unwrap().flavor, Flavor::Cloud);
+        assert!(load(&[("JIRA_MCP_FLAVOR", "mainframe")]).is_err());
     }
 
     #[test]

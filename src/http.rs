@@ -42,14 +42,74 @@ pub enum ApiError {
         host: String,
         message: String,
         timeout: bool,
+        #[source]
+        source: Option<Arc<reqwest::Error>>,
     },
     #[error("unexpected response from Jira ({context}): {message}")]
-    Decode { context: String, message: String },
+    Decode {
+        context: String,
+        message: String,
+        #[source]
+        source: Option<Arc<serde_json::Error>>,
+    },
     #[error(transparent)]
     Auth(#[from] AuthError),
 }
 
+/// What kind of failure a call met: what the explanation and the caller's next step depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was refused (by us before any request, or by Jira with a 400).
+    InvalidInput,
+    /// The item does not exist or the user cannot see it (404).
+    NotFound,
+    /// The user may not do this (403).
+    Permission,
+    /// The token lacks an OAuth scope.
+    Scope,
+    /// Jira is rate-limiting (429).
+    RateLimited,
+    /// Worth retrying later: 5xx, timeouts, network.
+    Transient,
+    /// The credential is missing, expired, revoked or rejected (401).
+    Auth,
+    /// The profile is not configured well enough to call Jira (site, cloud id).
+    Config,
+    /// The operation or tool does not exist on this flavor.
+    Unsupported,
+    /// Jira answered in a way jira-mcp cannot read, or conflicted (409, 410, 413).
+    Other,
+    /// A defect in jira-mcp.
+    Bug,
+}
+
 impl ApiError {
+    pub fn decode(context: String, e: serde_json::Error) -> ApiError {
+        ApiError::Decode {
+            context,
+            message: e.to_string(),
+            source: Some(Arc::new(e)),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            _ if self.is_scope_mismatch() => ErrorKind::Scope,
+            ApiError::Status { status, .. } => match status {
+                400 | 422 => ErrorKind::InvalidInput,
+                401 => ErrorKind::Auth,
+                403 => ErrorKind::Permission,
+                404 => ErrorKind::NotFound,
+                429 => ErrorKind::RateLimited,
+                500.. => ErrorKind::Transient,
+                _ => ErrorKind::Other,
+            },
+            ApiError::Network { .. } => ErrorKind::Transient,
+            ApiError::Decode { .. } => ErrorKind::Other,
+            ApiError::Auth(_) => ErrorKind::Auth,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } => Some(*status),
@@ -143,10 +203,7 @@ impl Http {
         if bytes.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
-            context: format!("{} {}", req.method, req.url.path()),
-            message: e.to_string(),
-        })
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::decode(format!("{} {}", req.method, req.url.path()), e))
     }
 
     /// Sends the request with retries; returns the body of a 2xx response.
@@ -180,11 +237,7 @@ impl Http {
                         retries += 1;
                         continue;
                     }
-                    return Err(ApiError::Network {
-                        host: req.url.host_str().unwrap_or("?").to_string(),
-                        message: transport_message(&e),
-                        timeout: e.is_timeout(),
-                    });
+                    return Err(network_error(&req.url, e));
                 }
             };
             let status = resp.status();
@@ -202,11 +255,7 @@ impl Http {
                 "jira call"
             );
             if status.is_success() {
-                return body.map(|b| b.to_vec()).map_err(|e| ApiError::Network {
-                    host: req.url.host_str().unwrap_or("?").to_string(),
-                    message: transport_message(&e),
-                    timeout: e.is_timeout(),
-                });
+                return body.map(|b| b.to_vec()).map_err(|e| network_error(&req.url, e));
             }
             let body = body.unwrap_or_default();
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
@@ -260,6 +309,15 @@ impl Http {
             }
         };
         wait.min(self.retry.max_delay)
+    }
+}
+
+fn network_error(url: &Url, e: reqwest::Error) -> ApiError {
+    ApiError::Network {
+        host: url.host_str().unwrap_or("?").to_string(),
+        message: transport_message(&e),
+        timeout: e.is_timeout(),
+        source: Some(Arc::new(e)),
     }
 }
 

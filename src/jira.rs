@@ -1,8 +1,11 @@
-//! A typed client for Jira Cloud REST v3.
+//! A typed client for Jira Cloud (REST v3) and Jira Data Center (REST v2).
 //!
-//! [`JiraClient`] knows URLs, request bodies and response shapes; it knows nothing of MCP.
-//! Calls return typed views (`views.rs`) or [`JiraError`]. Area modules add methods to the
-//! client (`issues.rs`, `search.rs`, …), in the manner of octocrab's handlers.
+//! [`JiraClient`] knows request bodies and response shapes; it knows nothing of MCP. Every
+//! request is built from an [`ops::Op`] (the only source of URLs: the flavor's prefix and the
+//! encoding of path arguments happen there), and calls return typed [`models`] or
+//! [`JiraError`]. Area modules add methods to the client (`issues.rs`, `search.rs`, …), in the
+//! manner of octocrab's handlers; where Cloud and Data Center differ (search paging, how users
+//! are named, rich-text format), the difference is inside the method, not in the tools.
 //!
 //! The REST base is resolved lazily, on the first call, and only once per process:
 //! `JIRA_MCP_API_BASE` if set; the site URL itself for API-token (Basic) auth; otherwise the
@@ -12,19 +15,22 @@
 
 pub mod fields;
 mod issues;
+pub mod models;
+pub mod ops;
 mod projects;
 mod search;
 mod users;
 pub mod views;
 
 pub use fields::{FieldIndex, FieldMeta};
-pub use issues::{IssueInput, Transition};
-pub use search::SearchPage;
+pub use issues::IssueInput;
+pub use models::{Cursor, Page};
+pub use ops::Op;
 
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -33,8 +39,9 @@ use crate::{
         AuthKind,
         sites::{SiteInfo, choose_site, same_site},
     },
-    config::{Config, DEFAULT_GATEWAY},
-    http::{ApiError, ApiRequest, Http},
+    config::{Config, DEFAULT_GATEWAY, Flavor},
+    http::{ApiError, ApiRequest, ErrorKind, Http},
+    richtext::RichText,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +54,27 @@ pub enum JiraError {
     /// Input that only Jira's metadata can reject (unknown field, transition, user).
     #[error("{0}")]
     Input(String),
+    /// A path argument that cannot be one URL segment.
+    #[error(transparent)]
+    Path(#[from] ops::PathError),
+    /// The operation does not exist on this profile's flavor.
+    #[error("{op} does not exist on {}", flavor.name())]
+    Unsupported { op: String, flavor: Flavor },
+    /// A tool called an operation it did not declare (a bug: its scopes would be wrong).
+    #[error("jira-mcp bug: {tool} called {op}, which it does not declare; please report it")]
+    Undeclared { tool: &'static str, op: String },
+}
+
+impl JiraError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            JiraError::Api(e) => e.kind(),
+            JiraError::Site(_) => ErrorKind::Config,
+            JiraError::Input(_) | JiraError::Path(_) => ErrorKind::InvalidInput,
+            JiraError::Unsupported { .. } => ErrorKind::Unsupported,
+            JiraError::Undeclared { .. } => ErrorKind::Bug,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +99,7 @@ pub struct JiraClient {
     resolved: OnceCell<Resolved>,
     fields: fields::FieldCache,
     myself: OnceCell<String>,
+    sent: ops::Recorder,
 }
 
 impl JiraClient {
@@ -82,7 +111,22 @@ impl JiraClient {
             resolved: OnceCell::new(),
             fields,
             myself: OnceCell::new(),
+            sent: ops::Recorder::default(),
         })
+    }
+
+    pub fn flavor(&self) -> Flavor {
+        self.config.flavor
+    }
+
+    /// How this flavor stores rich text.
+    pub fn rich(&self) -> &'static dyn RichText {
+        crate::richtext::of(self.config.flavor)
+    }
+
+    /// Every operation sent so far, with the tool that sent it.
+    pub fn sent_operations(&self) -> Vec<ops::Sent> {
+        self.sent.sent()
     }
 
     pub fn auth_kind(&self) -> AuthKind {
@@ -118,7 +162,7 @@ impl JiraClient {
         if !needs_cloud_id {
             return Resolved::new(cfg.api_base.as_deref().unwrap_or_default(), site);
         }
-        if self.auth_kind() == AuthKind::ApiToken || site.as_deref().is_some_and(|s| !is_cloud_host(s)) {
+        if self.auth_kind() == AuthKind::ApiToken || cfg.flavor == Flavor::DataCenter {
             // Basic auth works only against the site itself; so does a Data Center token.
             let site = site.ok_or_else(|| JiraError::Site("JIRA_MCP_SITE is not set".into()))?;
             return Resolved::new(&site, Some(site.clone()));
@@ -154,40 +198,44 @@ impl JiraClient {
     pub async fn accessible_resources(&self) -> Result<Vec<SiteInfo>, JiraError> {
         let req = ApiRequest::new(Method::GET, self.config.resources_url.clone());
         let v = self.http.json(req).await?;
-        serde_json::from_value(v).map_err(|e| {
-            JiraError::Api(ApiError::Decode {
-                context: "accessible-resources".into(),
-                message: e.to_string(),
-            })
-        })
+        serde_json::from_value(v).map_err(|e| JiraError::Api(ApiError::decode("accessible-resources".into(), e)))
     }
 
-    /// Builds the URL of a REST path (`/rest/api/3/...`) under the resolved base.
-    async fn url(&self, path: &str) -> Result<Url, JiraError> {
+    /// The request for `op` with `args` in its path placeholders: refused when the running
+    /// tool did not declare `op` or the flavor does not have it.
+    async fn request(&self, op: Op, args: &[&str]) -> Result<ApiRequest, JiraError> {
+        if let Err(tool) = ops::check(&op) {
+            return Err(JiraError::Undeclared {
+                tool,
+                op: op.id(self.flavor()),
+            });
+        }
+        if !op.on.includes(self.flavor()) {
+            return Err(JiraError::Unsupported {
+                op: op.canonical_id(),
+                flavor: self.flavor(),
+            });
+        }
+        let path = op.path_on(self.flavor(), args)?;
         let base = &self.resolve().await?.api_base;
         let mut url = base.clone();
         url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
-        Ok(url)
+        self.sent.record(op);
+        Ok(ApiRequest::new(op.method.to_reqwest(), url))
     }
 
-    async fn request(&self, method: Method, path: &str) -> Result<ApiRequest, JiraError> {
-        Ok(ApiRequest::new(method, self.url(path).await?))
+    /// Sends a request and reads the typed answer. A 2xx body that is not what the operation
+    /// returns is an error (`Decode`), never an empty success.
+    async fn call<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, JiraError> {
+        let context = format!("{} {}", req.method, req.url.path());
+        let v = self.http.json(req).await?;
+        serde_json::from_value(v).map_err(|e| JiraError::Api(ApiError::decode(context, e)))
     }
 
-    async fn call(&self, req: ApiRequest) -> Result<Value, JiraError> {
-        Ok(self.http.json(req).await?)
+    /// Sends a request whose answer carries nothing we need (204s, edits).
+    async fn send(&self, req: ApiRequest) -> Result<(), JiraError> {
+        self.http.json(req).await.map(|_| ()).map_err(JiraError::from)
     }
-}
-
-/// Atlassian Cloud sites live under these domains; anything else is Data Center or a proxy.
-fn is_cloud_host(site: &str) -> bool {
-    let host = Url::parse(site)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_default();
-    ["atlassian.net", "jira.com", "jira-dev.com", "atlassian.com"]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
 /// Jira issue keys look like `PROJ-123`; numeric ids are accepted too.

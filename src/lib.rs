@@ -1,4 +1,4 @@
-//! jira-mcp: a Model Context Protocol server for Jira Cloud.
+//! jira-mcp: a Model Context Protocol server for Jira Cloud and Jira Data Center.
 //!
 //! Data flows one way: transport → [`server`] (tool router) → [`toolsets`] → [`jira`] client
 //! → [`http`] (credential from [`auth`] injected) → Atlassian. Results flow back as compact
@@ -7,8 +7,9 @@
 //! - [`config`]: profiles from the config file and the environment.
 //! - [`auth`]: where credentials come from (`TokenProvider`).
 //! - [`http`]: the shared HTTP client: timeouts, retries, error decoding.
-//! - [`jira`]: the typed Jira REST v3 client and its views; knows nothing of MCP.
-//! - [`adf`]: Atlassian Document Format ⇄ Markdown.
+//! - [`jira`]: the typed Jira REST client (v3 on Cloud, v2 on Data Center) and its views; knows nothing of MCP.
+//! - [`adf`]: Atlassian Document Format ⇄ Markdown; [`wiki`]: Jira wiki markup ⇄ Markdown;
+//!   [`richtext`]: the one trait tools use, whichever the flavor stores.
 //! - [`scopes`]: the OAuth scopes of each REST operation.
 //! - [`toolsets`]: the tools, grouped into toolsets, as data.
 //! - [`server`]: the rmcp `ServerHandler`.
@@ -25,7 +26,9 @@ pub mod fsutil;
 pub mod http;
 pub mod jira;
 pub mod render;
+pub mod richtext;
 pub mod scopes;
 pub mod server;
 pub mod toolsets;
 pub mod transport;
+pub mod wiki;

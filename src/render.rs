@@ -12,10 +12,13 @@ use crate::jira::views::{CommentView, IssueLine, IssueView, ProjectView, UserVie
 
 /// `2026-11-20T14:03:11.123+0000` → `2026-11-20 14:03`; dates stay as they are.
 pub fn short_time(s: &str) -> String {
-    if s.len() >= 16 && s.as_bytes().get(10) == Some(&b'T') {
-        format!("{} {}", &s[..10], &s[11..16])
-    } else {
-        s.to_string()
+    // `get`, not indexing: Jira content is not always ASCII, and a byte index inside a
+    // multi-byte character would panic.
+    match (s.get(..10), s.get(10..11), s.get(11..16)) {
+        (Some(date), Some("T"), Some(time)) if time.bytes().enumerate().all(|(i, b)| (i == 2) == (b == b':')) => {
+            format!("{date} {time}")
+        }
+        _ => s.to_string(),
     }
 }
 
@@ -174,7 +177,8 @@ pub fn user(u: &UserView) -> String {
         &[
             u.email.clone(),
             u.time_zone.clone(),
-            Some(format!("account id {}", u.account_id)),
+            u.account_id.as_ref().map(|id| format!("account id {id}")),
+            u.name.as_ref().map(|n| format!("user name {n}")),
         ],
         ", ",
     );
@@ -187,5 +191,7 @@ mod tests {
     fn times_are_shortened() {
         assert_eq!(super::short_time("2026-11-20T14:03:11.123+0000"), "2026-11-20 14:03");
         assert_eq!(super::short_time("2026-11-20"), "2026-11-20");
+        assert_eq!(super::short_time("2026-11-20T1é:00"), "2026-11-20T1é:00");
+        assert_eq!(super::short_time("ééééééééééééé"), "ééééééééééééé");
     }
 }

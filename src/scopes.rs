@@ -36,20 +36,22 @@ pub fn table() -> &'static BTreeMap<String, OperationScopes> {
 }
 
 /// The classic scopes needed by a set of operations (what users paste into the console).
-pub fn classic_for(ops: &[&str]) -> BTreeSet<String> {
+pub fn classic_for<S: AsRef<str>>(ops: &[S]) -> BTreeSet<String> {
     ops.iter()
-        .filter_map(|op| for_operation(op))
+        .filter_map(|op| for_operation(op.as_ref()))
         .flat_map(|s| s.classic.iter().cloned())
         .collect()
 }
 
 /// The scopes missing from `granted` for these operations: for each operation not covered by
 /// either its classic or its granular set, its classic scopes (or granular when it has none).
-pub fn missing(ops: &[&str], granted: &[String]) -> BTreeSet<String> {
+pub fn missing<S: AsRef<str>>(ops: &[S], granted: &[String]) -> BTreeSet<String> {
     let has = |s: &String| granted.iter().any(|g| g == s);
     let mut out = BTreeSet::new();
     for op in ops {
-        let Some(scopes) = for_operation(op) else { continue };
+        let Some(scopes) = for_operation(op.as_ref()) else {
+            continue;
+        };
         let classic_ok = !scopes.classic.is_empty() && scopes.classic.iter().all(has);
         let granular_ok = !scopes.granular.is_empty() && scopes.granular.iter().all(has);
         if !classic_ok && !granular_ok {

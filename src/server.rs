@@ -1,6 +1,7 @@
 //! The MCP server: one [`JiraMcp`] value serves every transport.
 //!
-//! It holds the shared state (the Jira client) and the router of the selected tools. Before
+//! It holds the shared state (the Jira client) and the [`Router`] of the selected tools that
+//! exist on the profile's flavor (a tool of the other flavor called by name says so). Before
 //! a tool runs, [`JiraMcp::call_tool`] makes sure there is a credential, signing the user in
 //! through the client (URL elicitation), the browser, or a message with the URL ([`CallUi`]),
 //! then checks the granted OAuth scopes against what the tool needs, so a missing scope is
@@ -14,20 +15,19 @@ use std::sync::{
 use futures::future::BoxFuture;
 use rmcp::{
     ErrorData, Peer, RoleServer, ServerHandler,
-    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitationAction, Implementation,
-        ProgressNotificationParam, ProgressToken, ServerCapabilities, ServerConfig,
+        ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
+        ServerConfig, Tool,
     },
     service::{ElicitationMode, RequestContext},
-    tool_handler,
 };
 use url::Url;
 
 use crate::{
     auth::{LoginUi, Presented, browser},
-    jira::{JiraClient, JiraError},
-    toolsets::{self, ErrorContext, Selection, ToolError},
+    jira::{JiraClient, ops},
+    toolsets::{Ctx, Router, Selection},
 };
 
 /// The server. Cheap to clone: one per session shares the same state.
@@ -35,7 +35,7 @@ use crate::{
 pub struct JiraMcp {
     pub(crate) jira: Arc<JiraClient>,
     /// Shared, not copied: rmcp clones the handler for every request it serves.
-    tool_router: Arc<ToolRouter<JiraMcp>>,
+    router: Arc<Router>,
     /// Tool calls running now, across every session (graceful shutdown waits for them).
     in_flight: Arc<AtomicUsize>,
 }
@@ -55,9 +55,10 @@ then jira_get_issue for details.";
 
 impl JiraMcp {
     pub fn new(jira: Arc<JiraClient>, selection: &Selection) -> Self {
+        let router = Arc::new(Router::new(selection, jira.flavor()));
         JiraMcp {
             jira,
-            tool_router: Arc::new(selection.router()),
+            router,
             in_flight: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -67,7 +68,7 @@ impl JiraMcp {
     pub fn with_selection(&self, selection: &Selection) -> Self {
         JiraMcp {
             jira: self.jira.clone(),
-            tool_router: Arc::new(selection.router()),
+            router: Arc::new(Router::new(selection, self.jira.flavor())),
             in_flight: self.in_flight.clone(),
         }
     }
@@ -78,36 +79,33 @@ impl JiraMcp {
     }
 
     /// The tools this server lists.
-    pub fn tools(&self) -> Vec<rmcp::model::Tool> {
-        self.tool_router.list_all()
+    pub fn tools(&self) -> Vec<Tool> {
+        self.router.list()
     }
 
-    /// The context for explaining a failure of `tool` about `subject`.
-    pub(crate) fn error_context(&self, tool: &'static str, subject: Option<String>) -> ErrorContext<'_> {
-        ErrorContext {
-            tool,
-            subject,
-            auth: self.jira.auth_kind(),
-            profile: &self.jira.config().profile,
-            scopes: toolsets::scopes_of(tool),
-            granted: self.jira.granted_scopes(),
-        }
-    }
-
-    /// Maps a Jira failure of `tool` to a tool error that explains it.
-    pub(crate) fn fail(&self, tool: &'static str, subject: Option<String>, err: JiraError) -> ToolError {
-        let e = self.error_context(tool, subject).explain(err);
-        tracing::info!(tool, error = %e, "tool call failed");
-        e
+    /// Every Jira operation sent so far, with the tool that sent it (for tests).
+    pub fn sent_operations(&self) -> Vec<crate::jira::ops::Sent> {
+        self.jira.sent_operations()
     }
 }
 
-#[tool_handler(router = self.tool_router)]
 impl ServerHandler for JiraMcp {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.router.list()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.router.definition(name)
     }
 
     async fn call_tool(
@@ -137,28 +135,38 @@ impl JiraMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        // Every routed tool is one of ours and needs Jira: a credential first, then its scopes.
-        if let Some((_, tool, ops)) = toolsets::lookup(&request.name) {
-            let ui = CallUi {
-                peer: context.peer.clone(),
-                progress: context.meta.get_progress_token(),
-                step: AtomicU32::new(0),
-            };
-            if let Err(e) = self.jira.prepare(&ui).await {
-                tracing::info!(tool, error = %e, "no credential for the call");
-                return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
-            }
-            if let Some(granted) = self.jira.granted_scopes() {
-                let missing = crate::scopes::missing(ops, &granted);
-                if !missing.is_empty() {
-                    let mut cx = self.error_context(tool, None);
-                    cx.scopes = missing;
-                    return Ok(CallToolResult::error(vec![ContentBlock::text(cx.scope_message(false))]).into());
-                }
+        let Some(tool) = self.router.get(&request.name) else {
+            let why = self.router.why_not(&request.name);
+            return Ok(CallToolResult::error(vec![ContentBlock::text(why)]).into());
+        };
+        let cx = Ctx {
+            jira: self.jira.clone(),
+            tool,
+        };
+        // Every tool needs Jira: a credential first, then its scopes.
+        let ui = CallUi {
+            peer: context.peer.clone(),
+            progress: context.meta.get_progress_token(),
+            step: AtomicU32::new(0),
+        };
+        if let Err(e) = self.jira.prepare(&ui).await {
+            tracing::info!(tool = tool.name, error = %e, "no credential for the call");
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
+        }
+        if let Some(granted) = self.jira.granted_scopes() {
+            let missing = crate::scopes::missing(&tool.cloud_op_ids(), &granted);
+            if !missing.is_empty() {
+                let mut ecx = cx.error_context(None);
+                ecx.scopes = missing;
+                return Ok(CallToolResult::error(vec![ContentBlock::text(ecx.scope_message(false))]).into());
             }
         }
-        let tcc = ToolCallContext::new(self, request, context);
-        self.tool_router.call(tcc).await
+        let args = request.arguments.unwrap_or_default();
+        let declared = ops::Declared {
+            tool: tool.name,
+            ops: tool.ops,
+        };
+        Ok(ops::scope(declared, (tool.handler.run)(cx, args)).await.into())
     }
 }
 

@@ -1,11 +1,16 @@
-//! Toolsets as data.
+//! Toolsets as data: one declaration per tool.
 //!
-//! Every tool belongs to one toolset and declares the Jira REST operations it calls; the
-//! OAuth scopes it needs are derived from those operations (`scopes.rs`). `--toolsets`,
-//! `--tools`, `--read-only` (from each tool's `readOnlyHint`), scope checks, the `tools` and
-//! `scopes` commands and the generated catalog in `tools/` all read [`TOOLSETS`]; nothing
-//! else lists tools. Each toolset module holds its `#[tool]` functions: thin wrappers that
-//! validate input, call `jira/`, and render a result.
+//! A tool is one [`ToolDef`] static beside its handler: name, description, [`Access`] (the
+//! four MCP annotations), where it exists ([`On`]), the REST operations it may call, and
+//! [`handler!`]`(f)`, which takes the parameter and result types from the handler's signature
+//! (`async fn f(cx: Ctx, p: Params) -> Result<Out<View>, ToolError>`) for the input and output
+//! schemas. Each toolset module lists its tools in one [`ToolsetDef`]; [`TOOLSETS`] lists the
+//! toolsets. `--toolsets`, `--tools`, `--read-only` (from [`Access`]), the flavor filter, the
+//! scope checks, the `tools` and `scopes` commands, the generated catalog in `tools/` and the
+//! server's router all read these declarations; nothing else lists tools.
+//!
+//! While a handler runs, the client refuses operations the tool did not declare
+//! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
 mod comments;
 mod issues;
@@ -15,13 +20,112 @@ mod result;
 mod search;
 mod users;
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
-use rmcp::handler::server::router::tool::ToolRouter;
+use futures::future::BoxFuture;
+use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
 pub use result::{ErrorContext, Out, ToolError};
 
-use crate::server::JiraMcp;
+use crate::{
+    config::Flavor,
+    jira::{JiraClient, JiraError, Op, ops::On},
+};
+
+/// The four MCP annotations of a tool. `read_only` is the single source of `--read-only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+}
+
+impl Access {
+    /// Reads only.
+    pub const READ: Access = Access {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+    };
+    /// Adds something new each call (create, comment, transition).
+    pub const ADD: Access = Access {
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+    };
+    /// Overwrites what is there; the same call twice has the effect of one.
+    pub const UPDATE: Access = Access {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+    };
+
+    fn annotations(self) -> ToolAnnotations {
+        ToolAnnotations::new()
+            .read_only(self.read_only)
+            .destructive(self.destructive)
+            .idempotent(self.idempotent)
+            .open_world(true)
+    }
+}
+
+/// What [`handler!`] builds: the typed handler behind untyped function pointers.
+pub struct Handler {
+    pub run: fn(Ctx, JsonObject) -> BoxFuture<'static, CallToolResult>,
+    pub input: fn() -> Arc<JsonObject>,
+    pub output: fn() -> Arc<JsonObject>,
+}
+
+/// Wraps `async fn f(cx: Ctx, p: P) -> Result<Out<T>, ToolError>` as a [`Handler`]: the
+/// arguments are read into `P` (a clear error when they do not fit), the schemas come from
+/// `P` and `T`.
+macro_rules! handler {
+    ($f:path) => {
+        $crate::toolsets::Handler {
+            run: |cx, args| Box::pin($crate::toolsets::typed::run(cx, args, $f)),
+            input: || $crate::toolsets::typed::input_of($f),
+            output: || $crate::toolsets::typed::output_of($f),
+        }
+    };
+}
+pub(crate) use handler;
+
+/// One tool, declared once.
+pub struct ToolDef {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub access: Access,
+    /// The flavors the tool exists on; elsewhere it is hidden, and a call by name says why.
+    pub on: On,
+    /// Every REST operation the tool may call, on either flavor. Operations used only in some
+    /// cases (user lookup, field metadata) count too: the grant must cover them for the tool
+    /// to always work.
+    pub ops: &'static [Op],
+    pub handler: Handler,
+}
+
+impl ToolDef {
+    /// The MCP definition `tools/list` shows.
+    pub fn to_tool(&self) -> Tool {
+        Tool::new(self.name, self.description, (self.handler.input)())
+            .with_raw_output_schema((self.handler.output)())
+            .with_annotations(self.access.annotations())
+    }
+
+    /// The classic OAuth scopes the tool needs on Cloud.
+    pub fn scopes(&self) -> BTreeSet<String> {
+        crate::scopes::classic_for(&self.cloud_op_ids())
+    }
+
+    /// The ids of the operations the tool may call on Cloud (the scope table's keys).
+    pub fn cloud_op_ids(&self) -> Vec<String> {
+        self.ops
+            .iter()
+            .filter(|op| op.on.includes(Flavor::Cloud))
+            .map(|op| op.id(Flavor::Cloud))
+            .collect()
+    }
+}
 
 /// A named group of tools that can be enabled together.
 pub struct ToolsetDef {
@@ -29,67 +133,140 @@ pub struct ToolsetDef {
     pub description: &'static str,
     /// Enabled when `--toolsets` is not given.
     pub default: bool,
-    pub router: fn() -> ToolRouter<JiraMcp>,
-    /// Each tool's name and the REST operations (`METHOD /path`, as in Atlassian's spec) it
-    /// may call. Operations used only in some cases (user lookup, field metadata) count too:
-    /// the grant must cover them for the tool to always work.
-    pub tools: &'static [(&'static str, &'static [&'static str])],
+    pub tools: &'static [&'static ToolDef],
 }
 
-pub const TOOLSETS: &[ToolsetDef] = &[
-    ToolsetDef {
-        id: "issues",
-        description: "Read, create, edit and transition issues",
-        default: true,
-        router: JiraMcp::issues_router,
-        tools: issues::OPERATIONS,
-    },
-    ToolsetDef {
-        id: "search",
-        description: "Find issues with JQL",
-        default: true,
-        router: JiraMcp::search_router,
-        tools: search::OPERATIONS,
-    },
-    ToolsetDef {
-        id: "comments",
-        description: "Read and add issue comments",
-        default: true,
-        router: JiraMcp::comments_router,
-        tools: comments::OPERATIONS,
-    },
-    ToolsetDef {
-        id: "projects",
-        description: "List projects",
-        default: true,
-        router: JiraMcp::projects_router,
-        tools: projects::OPERATIONS,
-    },
-    ToolsetDef {
-        id: "users",
-        description: "The signed-in user",
-        default: true,
-        router: JiraMcp::users_router,
-        tools: users::OPERATIONS,
-    },
+pub const TOOLSETS: &[&ToolsetDef] = &[
+    &issues::TOOLSET,
+    &search::TOOLSET,
+    &comments::TOOLSET,
+    &projects::TOOLSET,
+    &users::TOOLSET,
 ];
 
-/// The toolset, canonical (`'static`) name and operations of a tool.
-pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static str, &'static [&'static str])> {
-    TOOLSETS.iter().find_map(|ts| {
-        ts.tools
-            .iter()
-            .find(|(name, _)| *name == tool)
-            .map(|(name, ops)| (ts, *name, *ops))
-    })
+/// Every tool of every toolset, in toolset order.
+pub fn all() -> impl Iterator<Item = (&'static ToolsetDef, &'static ToolDef)> {
+    TOOLSETS.iter().flat_map(|ts| ts.tools.iter().map(move |t| (*ts, *t)))
+}
+
+/// The toolset and declaration of a tool.
+pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static ToolDef)> {
+    all().find(|(_, t)| t.name == tool)
 }
 
 /// The classic scopes a tool needs.
 pub fn scopes_of(tool: &str) -> BTreeSet<String> {
-    lookup(tool)
-        .map(|(_, _, ops)| crate::scopes::classic_for(ops))
-        .unwrap_or_default()
+    lookup(tool).map(|(_, t)| t.scopes()).unwrap_or_default()
 }
+
+/// What a handler gets: the client, and the tool it runs as (for explaining failures).
+#[derive(Clone)]
+pub struct Ctx {
+    pub jira: Arc<JiraClient>,
+    pub tool: &'static ToolDef,
+}
+
+impl Ctx {
+    /// The context for explaining a failure about `subject`.
+    pub fn error_context(&self, subject: Option<String>) -> ErrorContext<'_> {
+        ErrorContext {
+            tool: self.tool.name,
+            subject,
+            auth: self.jira.auth_kind(),
+            flavor: self.jira.flavor(),
+            profile: &self.jira.config().profile,
+            scopes: self.tool.scopes(),
+            granted: self.jira.granted_scopes(),
+        }
+    }
+
+    /// Maps a Jira failure to a tool error that explains it.
+    pub fn fail(&self, subject: Option<String>, err: JiraError) -> ToolError {
+        let e = self.error_context(subject).explain(err);
+        tracing::info!(tool = self.tool.name, kind = ?e.kind, error = %e, "tool call failed");
+        e
+    }
+
+    /// `fail` with a subject, for `map_err`.
+    pub fn failing(&self, subject: impl Into<String>) -> impl Fn(JiraError) -> ToolError + '_ {
+        let subject = subject.into();
+        move |e| self.fail(Some(subject.clone()), e)
+    }
+
+    /// `…/browse/KEY` on the site, once known.
+    pub async fn browse_url(&self, key: &str) -> Option<String> {
+        self.jira.site_url().await.map(|s| format!("{s}/browse/{key}"))
+    }
+}
+
+/// The glue [`handler!`] expands to.
+pub mod typed {
+    use std::{future::Future, sync::Arc};
+
+    use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+    use schemars::JsonSchema;
+    use serde::{Serialize, de::DeserializeOwned};
+
+    use super::{Ctx, Out, ToolError, result};
+
+    pub async fn run<P, T, F, Fut>(cx: Ctx, args: JsonObject, f: F) -> CallToolResult
+    where
+        P: DeserializeOwned,
+        T: Serialize,
+        F: FnOnce(Ctx, P) -> Fut,
+        Fut: Future<Output = Result<Out<T>, ToolError>>,
+    {
+        let params: P = match serde_json::from_value(serde_json::Value::Object(args)) {
+            Ok(p) => p,
+            Err(e) => return ToolError::invalid(e.to_string()).into_result(),
+        };
+        match f(cx, params).await {
+            Ok(out) => out.into_result(),
+            Err(e) => e.into_result(),
+        }
+    }
+
+    pub fn input_of<P, T, F, Fut>(_: F) -> Arc<JsonObject>
+    where
+        P: JsonSchema + 'static,
+        F: FnOnce(Ctx, P) -> Fut,
+        Fut: Future<Output = Result<Out<T>, ToolError>>,
+    {
+        result::input::<P>()
+    }
+
+    pub fn output_of<P, T, F, Fut>(_: F) -> Arc<JsonObject>
+    where
+        T: JsonSchema + 'static,
+        F: FnOnce(Ctx, P) -> Fut,
+        Fut: Future<Output = Result<Out<T>, ToolError>>,
+    {
+        result::schema::<T>()
+    }
+
+    impl<T: Serialize> Out<T> {
+        pub fn into_result(self) -> CallToolResult {
+            match serde_json::to_value(&self.data) {
+                Ok(value) => {
+                    let mut r = CallToolResult::success(vec![ContentBlock::text(self.text)]);
+                    r.structured_content = Some(value);
+                    r
+                }
+                Err(e) => ToolError::internal(format!("cannot serialize the result: {e}")).into_result(),
+            }
+        }
+    }
+
+    impl ToolError {
+        pub fn into_result(self) -> CallToolResult {
+            CallToolResult::error(vec![ContentBlock::text(self.message)])
+        }
+    }
+}
+
+/// Parameters of a tool that takes none.
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+pub struct NoParams {}
 
 /// Which tools a server exposes.
 #[derive(Debug, Clone)]
@@ -127,19 +304,15 @@ impl Selection {
             Some(list) => {
                 let mut set = BTreeSet::new();
                 for name in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let Some((ts, _, _)) = lookup(name) else {
-                        let all: Vec<&str> = TOOLSETS.iter().flat_map(|t| t.tools.iter().map(|(n, _)| *n)).collect();
-                        let close = all
+                    let Some((ts, _)) = lookup(name) else {
+                        let names: Vec<&str> = all().map(|(_, t)| t.name).collect();
+                        let close: Vec<&str> = names
                             .iter()
                             .filter(|n| strsim::jaro_winkler(n, name) > 0.8)
                             .copied()
-                            .collect::<Vec<_>>();
-                        let hint = if close.is_empty() {
-                            all.join(", ")
-                        } else {
-                            close.join(", ")
-                        };
-                        return Err(format!("unknown tool `{name}`; did you mean: {hint}"));
+                            .collect();
+                        let hint = if close.is_empty() { names } else { close };
+                        return Err(format!("unknown tool `{name}`; did you mean: {}", hint.join(", ")));
                     };
                     // Naming a tool enables its toolset.
                     if !chosen.contains(&ts.id) {
@@ -157,20 +330,24 @@ impl Selection {
         })
     }
 
-    /// The router with exactly the selected tools.
-    pub fn router(&self) -> ToolRouter<JiraMcp> {
-        let mut router = ToolRouter::new();
-        for ts in TOOLSETS.iter().filter(|t| self.toolsets.contains(&t.id)) {
-            router += (ts.router)();
-        }
-        for tool in router.list_all() {
-            let read_only = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);
-            let excluded = self.tools.as_ref().is_some_and(|set| !set.contains(tool.name.as_ref()));
-            if (self.read_only && !read_only) || excluded {
-                router.remove_route(&tool.name);
-            }
-        }
-        router
+    /// Whether the selection includes `tool`, flavor aside.
+    pub fn includes(&self, ts: &ToolsetDef, tool: &ToolDef) -> bool {
+        self.toolsets.contains(&ts.id)
+            && (!self.read_only || tool.access.read_only)
+            && self.tools.as_ref().is_none_or(|set| set.contains(tool.name))
+    }
+
+    /// The selected tools that exist on `flavor`, in catalog order.
+    pub fn tools(&self, flavor: Flavor) -> Vec<&'static ToolDef> {
+        all()
+            .filter(|(ts, t)| self.includes(ts, t) && t.on.includes(flavor))
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// The selected tools of both flavors (for the catalog and the scope list).
+    pub fn tools_any_flavor(&self) -> Vec<&'static ToolDef> {
+        all().filter(|(ts, t)| self.includes(ts, t)).map(|(_, t)| t).collect()
     }
 
     /// Every tool of every toolset (for the catalog).
@@ -183,9 +360,58 @@ impl Selection {
     }
 }
 
+/// The tools one server lists, with their MCP definitions computed once.
+pub struct Router {
+    pub flavor: Flavor,
+    tools: Vec<(&'static ToolDef, Tool)>,
+}
+
+impl Router {
+    pub fn new(selection: &Selection, flavor: Flavor) -> Router {
+        Router {
+            flavor,
+            tools: selection.tools(flavor).into_iter().map(|t| (t, t.to_tool())).collect(),
+        }
+    }
+
+    pub fn list(&self) -> Vec<Tool> {
+        self.tools.iter().map(|(_, t)| t.clone()).collect()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&'static ToolDef> {
+        self.tools.iter().find(|(d, _)| d.name == name).map(|(d, _)| *d)
+    }
+
+    pub fn definition(&self, name: &str) -> Option<Tool> {
+        self.tools.iter().find(|(d, _)| d.name == name).map(|(_, t)| t.clone())
+    }
+
+    /// Why a tool that is not listed here cannot be called, for a call by name.
+    pub fn why_not(&self, name: &str) -> String {
+        match lookup(name) {
+            Some((_, t)) if !t.on.includes(self.flavor) => {
+                let only = match t.on {
+                    On::CloudOnly => "Jira Cloud",
+                    _ => "Jira Data Center",
+                };
+                format!(
+                    "{name} works only on {only}; this profile uses {}, where Jira has no such API.",
+                    self.flavor.name()
+                )
+            }
+            Some(_) => format!("{name} is not enabled on this server (see --toolsets, --tools and --read-only)."),
+            None => format!("Unknown tool `{name}`."),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(sel: &Selection, flavor: Flavor) -> Vec<&'static str> {
+        sel.tools(flavor).iter().map(|t| t.name).collect()
+    }
 
     #[test]
     fn unknown_toolset_lists_valid_ones() {
@@ -196,43 +422,36 @@ mod tests {
     #[test]
     fn read_only_keeps_only_read_tools() {
         let sel = Selection::parse(Some("all"), None, true).unwrap();
-        let names: Vec<String> = sel.router().list_all().iter().map(|t| t.name.to_string()).collect();
-        assert!(names.contains(&"jira_get_issue".to_string()));
-        assert!(!names.contains(&"jira_create_issue".to_string()));
+        let names = names(&sel, Flavor::Cloud);
+        assert!(names.contains(&"jira_get_issue"));
+        assert!(!names.contains(&"jira_create_issue"));
     }
 
     #[test]
     fn tools_filter_enables_their_toolset() {
         let sel = Selection::parse(Some("users"), Some("jira_search"), false).unwrap();
-        let names: Vec<String> = sel.router().list_all().iter().map(|t| t.name.to_string()).collect();
-        assert_eq!(names, vec!["jira_search".to_string()]);
+        assert_eq!(names(&sel, Flavor::Cloud), vec!["jira_search"]);
     }
 
     #[test]
-    fn every_routed_tool_declares_known_operations_and_vice_versa() {
-        let routed: BTreeSet<String> = Selection::everything()
-            .router()
-            .list_all()
-            .iter()
-            .map(|t| t.name.to_string())
-            .collect();
-        let declared: BTreeSet<String> = TOOLSETS
-            .iter()
-            .flat_map(|t| t.tools.iter().map(|(n, _)| n.to_string()))
-            .collect();
-        assert_eq!(routed, declared);
-        for ts in TOOLSETS {
-            let in_router: BTreeSet<String> = (ts.router)().list_all().iter().map(|t| t.name.to_string()).collect();
-            for (tool, ops) in ts.tools {
+    fn every_tool_is_declared_once_with_known_operations() {
+        let mut seen = BTreeSet::new();
+        for (_, t) in all() {
+            assert!(seen.insert(t.name), "{} declared twice", t.name);
+            assert!(!t.ops.is_empty(), "{} declares no operation", t.name);
+            for id in t.cloud_op_ids() {
                 assert!(
-                    in_router.contains(*tool),
-                    "{tool} is declared in {} but routed elsewhere",
-                    ts.id
+                    crate::scopes::for_operation(&id).is_some(),
+                    "{}: no scopes known for {id}",
+                    t.name
                 );
-                for op in *ops {
+            }
+            for flavor in [Flavor::Cloud, Flavor::DataCenter] {
+                if t.on.includes(flavor) {
                     assert!(
-                        crate::scopes::for_operation(op).is_some(),
-                        "{tool}: no scopes known for {op}"
+                        t.ops.iter().any(|op| op.on.includes(flavor)),
+                        "{} exists on {flavor:?} but calls nothing there",
+                        t.name
                     );
                 }
             }

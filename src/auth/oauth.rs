@@ -159,6 +159,7 @@ impl OAuthApp {
                     .map(|s| s.iter().map(|x| x.to_string()).collect())
                     .unwrap_or_else(|| requested.to_vec()),
                 client_id: Some(self.client_id.clone()),
+                kind: super::store::TokenKind::Oauth,
             }),
             Err(RequestTokenError::ServerResponse(e)) => {
                 let desc = e.error_description().cloned().unwrap_or_else(|| e.error().to_string());

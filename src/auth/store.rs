@@ -41,6 +41,24 @@ pub struct TokenSet {
     pub scopes: Vec<String>,
     /// The OAuth app that issued them (not a secret).
     pub client_id: Option<String>,
+    pub kind: TokenKind,
+}
+
+/// What a profile's stored token is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// OAuth 2.0 tokens from a sign-in: they expire and refresh.
+    #[default]
+    Oauth,
+    /// A Data Center personal access token from `jira-mcp login --pat`: used as it is.
+    Pat,
+}
+
+impl TokenKind {
+    fn is_oauth(&self) -> bool {
+        *self == TokenKind::Oauth
+    }
 }
 
 impl TokenSet {
@@ -72,6 +90,8 @@ struct TokenFile {
     scopes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "TokenKind::is_oauth")]
+    kind: TokenKind,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +179,7 @@ impl TokenStore {
             expires_at: f.expires_at,
             scopes: f.scopes,
             client_id: f.client_id,
+            kind: f.kind,
         }))
     }
 
@@ -184,6 +205,7 @@ impl TokenStore {
             expires_at: t.expires_at,
             scopes: t.scopes.clone(),
             client_id: t.client_id.clone(),
+            kind: t.kind,
         };
         let bytes = serde_json::to_vec_pretty(&f).expect("token file serialises");
         crate::fsutil::write_atomic(&self.path, &bytes, 0o600).map_err(|e| StoreError::Write {
@@ -314,6 +336,7 @@ mod tests {
             expires_at: 4_000_000_000,
             scopes: vec!["read:jira-work".into()],
             client_id: Some("client".into()),
+            kind: TokenKind::Oauth,
         }
     }
 

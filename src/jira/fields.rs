@@ -1,4 +1,4 @@
-//! The field list (`GET /rest/api/3/field`): resolving display names to ids and knowing each
+//! The field list (`GET …/field`): resolving display names to ids and knowing each
 //! field's type, so that `"Story Points": 5` becomes `customfield_10016: 5` and a textarea
 //! field gets ADF.
 //!
@@ -12,7 +12,6 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -57,7 +56,7 @@ impl FieldMeta {
         })
     }
 
-    /// Rich-text fields take ADF in REST v3.
+    /// Rich-text fields take the flavor's rich-text format (ADF in REST v3, wiki markup in v2).
     pub fn is_rich_text(&self) -> bool {
         self.id == "description"
             || self.id == "environment"
@@ -178,8 +177,8 @@ impl JiraClient {
         {
             return Ok(idx.clone());
         }
-        let req = self.request(Method::GET, "/rest/api/3/field").await?;
-        let v = self.call(req).await?;
+        let req = self.request(super::ops::FIELDS, &[]).await?;
+        let v: Value = self.call(req).await?;
         let fields: Vec<FieldMeta> = v
             .as_array()
             .map(|a| a.iter().filter_map(FieldMeta::from_json).collect())

@@ -2,11 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use super::{JiraClient, JiraError, fields::FieldMeta};
-use crate::adf;
+use super::{
+    JiraClient, JiraError,
+    fields::FieldMeta,
+    models::{Comment, Created, Issue, Named, Page, Transition},
+    ops,
+};
+use crate::config::Flavor;
 
 /// The fields a user may set when creating or editing an issue. `None` leaves a field alone.
 #[derive(Debug, Default, Clone)]
@@ -14,9 +18,10 @@ pub struct IssueInput {
     pub project: Option<String>,
     pub issue_type: Option<String>,
     pub summary: Option<String>,
-    /// Markdown; sent as ADF. An empty string clears the description.
+    /// Markdown; sent in the flavor's rich-text format. An empty string clears it.
     pub description: Option<String>,
-    /// `me`, an account id, an email or a name; empty or `unassigned` clears it.
+    /// `me`, an account id (Cloud) or user name (Data Center), an email or a display name;
+    /// empty or `unassigned` clears it.
     pub assignee: Option<String>,
     pub labels: Option<Vec<String>>,
     pub priority: Option<String>,
@@ -27,72 +32,41 @@ pub struct IssueInput {
     pub custom: BTreeMap<String, Value>,
 }
 
-/// A workflow transition available from the issue's current status.
-#[derive(Debug, Clone)]
-pub struct Transition {
-    pub id: String,
-    pub name: String,
-    pub to: String,
-}
-
 impl JiraClient {
-    /// `GET /rest/api/3/issue/{key}` with the given field ids.
-    pub async fn get_issue(&self, key: &str, fields: &[String]) -> Result<Value, JiraError> {
+    /// One issue with the given field ids.
+    pub async fn get_issue(&self, key: &str, fields: &[String]) -> Result<Issue, JiraError> {
         let req = self
-            .request(Method::GET, &format!("/rest/api/3/issue/{key}"))
+            .request(ops::ISSUE_GET, &[key])
             .await?
             .query("fields", fields.join(","));
         self.call(req).await
     }
 
-    /// `POST /rest/api/3/issue`; returns Jira's `{id, key, self}`.
-    pub async fn create_issue(&self, fields: Map<String, Value>) -> Result<Value, JiraError> {
+    /// Creates an issue; Jira answers with its key and id.
+    pub async fn create_issue(&self, fields: Map<String, Value>) -> Result<Created, JiraError> {
         let req = self
-            .request(Method::POST, "/rest/api/3/issue")
+            .request(ops::ISSUE_CREATE, &[])
             .await?
             .json(json!({ "fields": fields }));
         self.call(req).await
     }
 
-    /// `PUT /rest/api/3/issue/{key}`: changes only the given fields.
+    /// Changes only the given fields.
     pub async fn edit_issue(&self, key: &str, fields: Map<String, Value>) -> Result<(), JiraError> {
-        let req = self
-            .request(Method::PUT, &format!("/rest/api/3/issue/{key}"))
+        let mut req = self
+            .request(ops::ISSUE_EDIT, &[key])
             .await?
-            .query("returnIssue", "false")
             .json(json!({ "fields": fields }));
-        self.call(req).await.map(|_| ())
+        if self.flavor() == Flavor::Cloud {
+            req = req.query("returnIssue", "false");
+        }
+        self.send(req).await
     }
 
     pub async fn transitions(&self, key: &str) -> Result<Vec<Transition>, JiraError> {
-        let req = self
-            .request(Method::GET, &format!("/rest/api/3/issue/{key}/transitions"))
-            .await?;
-        let v = self.call(req).await?;
-        let list = v
-            .get("transitions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        Ok(list
-            .iter()
-            .filter_map(|t| {
-                Some(Transition {
-                    id: t.get("id").and_then(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .or_else(|| i.as_i64().map(|n| n.to_string()))
-                    })?,
-                    name: t.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
-                    to: t
-                        .get("to")
-                        .and_then(|to| to.get("name"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                })
-            })
-            .collect())
+        let req = self.request(ops::TRANSITIONS_GET, &[key]).await?;
+        let page: Page<Transition> = self.call(req).await?;
+        Ok(page.items)
     }
 
     pub async fn do_transition(
@@ -107,19 +81,16 @@ impl JiraClient {
             body["fields"] = Value::Object(fields);
         }
         if let Some(c) = comment_markdown {
-            body["update"] = json!({ "comment": [ { "add": { "body": adf::from_markdown(c) } } ] });
+            body["update"] = json!({ "comment": [ { "add": { "body": self.rich().to_body(c) } } ] });
         }
-        let req = self
-            .request(Method::POST, &format!("/rest/api/3/issue/{key}/transitions"))
-            .await?
-            .json(body);
-        self.call(req).await.map(|_| ())
+        let req = self.request(ops::TRANSITION_DO, &[key]).await?.json(body);
+        self.send(req).await
     }
 
     /// One page of comments, newest first.
-    pub async fn comments(&self, key: &str, start_at: u32, max_results: u32) -> Result<Value, JiraError> {
+    pub async fn comments(&self, key: &str, start_at: u64, max_results: u32) -> Result<Page<Comment>, JiraError> {
         let req = self
-            .request(Method::GET, &format!("/rest/api/3/issue/{key}/comment"))
+            .request(ops::COMMENTS_GET, &[key])
             .await?
             .query("startAt", start_at)
             .query("maxResults", max_results)
@@ -127,34 +98,30 @@ impl JiraClient {
         self.call(req).await
     }
 
-    pub async fn add_comment(&self, key: &str, markdown: &str) -> Result<Value, JiraError> {
+    pub async fn add_comment(&self, key: &str, markdown: &str) -> Result<Comment, JiraError> {
         let req = self
-            .request(Method::POST, &format!("/rest/api/3/issue/{key}/comment"))
+            .request(ops::COMMENT_ADD, &[key])
             .await?
-            .json(json!({ "body": adf::from_markdown(markdown) }));
-        self.call(req).await
+            .json(json!({ "body": self.rich().to_body(markdown) }));
+        let c: Comment = self.call(req).await?;
+        if c.id.0.is_none() {
+            return Err(JiraError::Api(crate::http::ApiError::Decode {
+                context: ops::COMMENT_ADD.id(self.flavor()),
+                message: "the answer has no comment id".into(),
+                source: None,
+            }));
+        }
+        Ok(c)
     }
 
     /// The issue types that can be created in a project (for explaining a bad type name).
     pub async fn create_issue_types(&self, project: &str) -> Result<Vec<String>, JiraError> {
         let req = self
-            .request(
-                Method::GET,
-                &format!("/rest/api/3/issue/createmeta/{project}/issuetypes"),
-            )
+            .request(ops::CREATE_META_TYPES, &[project])
             .await?
             .query("maxResults", 100);
-        let v = self.call(req).await?;
-        let list = v
-            .get("issueTypes")
-            .or_else(|| v.get("values"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        Ok(list
-            .iter()
-            .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
-            .collect())
+        let page: Page<Named> = self.call(req).await?;
+        Ok(page.items.iter().filter_map(|t| t.name.get()).collect())
     }
 
     /// Turns an [`IssueInput`] into the `fields` object of a create or edit request, resolving
@@ -179,14 +146,14 @@ impl JiraClient {
             let v = if d.trim().is_empty() {
                 Value::Null
             } else {
-                adf::from_markdown(d)
+                self.rich().to_body(d)
             };
             f.insert("description".into(), v);
         }
         if let Some(a) = &input.assignee {
             let v = match a.trim().to_ascii_lowercase().as_str() {
                 "" | "unassigned" | "none" | "null" => Value::Null,
-                _ => json!({ "accountId": self.resolve_user(a).await? }),
+                _ => self.user_ref(&self.resolve_user(a).await?),
             };
             f.insert("assignee".into(), v);
         }
@@ -250,8 +217,8 @@ impl JiraClient {
         };
         if meta.is_rich_text() {
             return Ok(match value {
-                Value::String(s) => adf::from_markdown(s),
-                other => adf::from_markdown(&other.to_string()),
+                Value::String(s) => self.rich().to_body(s),
+                other => self.rich().to_body(&other.to_string()),
             });
         }
         match (meta.kind.as_deref(), meta.items.as_deref()) {
@@ -265,7 +232,7 @@ impl JiraClient {
                 _ => Err(JiraError::Input("expected a number".into())),
             },
             (Some("option"), _) => Ok(json!({ "value": scalar_string(value) })),
-            (Some("user"), _) => Ok(json!({ "accountId": self.resolve_user(&scalar_string(value)).await? })),
+            (Some("user"), _) => Ok(self.user_ref(&self.resolve_user(&scalar_string(value)).await?)),
             (Some("priority" | "version" | "component" | "issuetype" | "resolution" | "securitylevel"), _) => {
                 Ok(json!({ "name": scalar_string(value) }))
             }
@@ -278,7 +245,7 @@ impl JiraClient {
             (Some("array"), Some("user")) => {
                 let mut out = Vec::new();
                 for s in as_strings() {
-                    out.push(json!({ "accountId": self.resolve_user(&s).await? }));
+                    out.push(self.user_ref(&self.resolve_user(&s).await?));
                 }
                 Ok(Value::Array(out))
             }

@@ -1,63 +1,65 @@
-//! JQL search through the enhanced search API (`/rest/api/3/search/jql`), paged with
-//! `nextPageToken`. The old search endpoint (the same path without `/jql`) answers 410 Gone on
-//! Cloud and is never used. It returns no total; `/rest/api/3/search/approximate-count` does.
+//! JQL search. Cloud: the enhanced search API (`/rest/api/3/search/jql`), paged with
+//! `nextPageToken` (the old endpoint answers 410 Gone there), and no total, which
+//! `/rest/api/3/search/approximate-count` estimates. Data Center: `/rest/api/2/search`, paged
+//! by offset, with an exact total. Both come back as one [`Page`]; on Data Center its cursor is
+//! the next offset.
 
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{JiraClient, JiraError};
-
-/// One page of results: the raw issues and the token of the next page, if any.
-pub struct SearchPage {
-    pub issues: Vec<Value>,
-    pub next_page_token: Option<String>,
-    pub is_last: bool,
-}
+use super::{
+    JiraClient, JiraError,
+    models::{Cursor, Issue, Page},
+    ops,
+};
+use crate::config::Flavor;
 
 impl JiraClient {
-    pub async fn search_jql(
+    /// One page of issues matching `jql`, from `cursor` (a `next()` of the previous page).
+    pub async fn search(
         &self,
         jql: &str,
         fields: &[String],
         max_results: u32,
-        next_page_token: Option<&str>,
-    ) -> Result<SearchPage, JiraError> {
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<Issue>, JiraError> {
+        let op = match self.flavor() {
+            Flavor::Cloud => ops::SEARCH_JQL,
+            Flavor::DataCenter => ops::SEARCH_DC,
+        };
         let mut req = self
-            .request(Method::GET, "/rest/api/3/search/jql")
+            .request(op, &[])
             .await?
             .query("jql", jql)
             .query("maxResults", max_results)
             .query("fields", fields.join(","));
-        if let Some(t) = next_page_token {
-            req = req.query("nextPageToken", t);
+        match cursor {
+            Some(Cursor::Token(t)) => req = req.query("nextPageToken", t),
+            Some(Cursor::Offset(n)) => req = req.query("startAt", n),
+            None => {}
         }
-        let v = self.call(req).await?;
-        let issues = v.get("issues").and_then(Value::as_array).cloned().unwrap_or_default();
-        let next = v
-            .get("nextPageToken")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        let is_last = v.get("isLast").and_then(Value::as_bool).unwrap_or(next.is_none());
-        Ok(SearchPage {
-            issues,
-            next_page_token: if is_last { None } else { next },
-            is_last,
-        })
+        self.call(req).await
     }
 
-    /// An estimate of how many issues match (recent changes may be missing).
+    /// Reads a page token the model passed back: a cursor on Cloud, an offset on Data Center.
+    pub fn cursor_from_token(&self, token: &str) -> Result<Cursor, JiraError> {
+        match self.flavor() {
+            Flavor::Cloud => Ok(Cursor::Token(token.to_string())),
+            Flavor::DataCenter => token.parse::<u64>().map(Cursor::Offset).map_err(|_| {
+                JiraError::Input(format!(
+                    "next_page_token `{token}` is not one this server gave out; pass the value from the previous page"
+                ))
+            }),
+        }
+    }
+
+    /// An estimate of how many issues match (Cloud; recent changes may be missing).
     pub async fn approximate_count(&self, jql: &str) -> Result<u64, JiraError> {
-        let req = self
-            .request(Method::POST, "/rest/api/3/search/approximate-count")
-            .await?
-            .json(json!({ "jql": jql }));
-        let v = self.call(req).await?;
-        v.get("count").and_then(Value::as_u64).ok_or_else(|| {
-            JiraError::Api(crate::http::ApiError::Decode {
-                context: "POST /rest/api/3/search/approximate-count".into(),
-                message: "no count in the answer".into(),
-            })
-        })
+        #[derive(serde::Deserialize)]
+        struct Count {
+            count: u64,
+        }
+        let req = self.request(ops::SEARCH_COUNT, &[]).await?.json(json!({ "jql": jql }));
+        let count: Count = self.call(req).await?;
+        Ok(count.count)
     }
 }

@@ -1,79 +1,86 @@
-//! Users: the signed-in user, and turning "me", an email or a name into an account id.
+//! Users: the signed-in user, and turning "me", an email or a name into the id Jira wants:
+//! an account id on Cloud, a user name on Data Center (which has no account ids).
 
-use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::{JiraClient, JiraError};
+use super::{JiraClient, JiraError, models::User, ops};
+use crate::config::Flavor;
 
 impl JiraClient {
-    /// `GET /rest/api/3/myself`.
-    pub async fn myself(&self) -> Result<Value, JiraError> {
-        let req = self.request(Method::GET, "/rest/api/3/myself").await?;
+    pub async fn myself(&self) -> Result<User, JiraError> {
+        let req = self.request(ops::MYSELF, &[]).await?;
         self.call(req).await
     }
 
-    async fn my_account_id(&self) -> Result<String, JiraError> {
+    /// The Data Center's version and title (`status` shows it).
+    pub async fn server_info(&self) -> Result<super::models::ServerInfo, JiraError> {
+        let req = self.request(ops::SERVER_INFO, &[]).await?;
+        self.call(req).await
+    }
+
+    async fn my_id(&self) -> Result<String, JiraError> {
         self.myself
             .get_or_try_init(|| async {
                 let me = self.myself().await?;
-                me.get("accountId")
-                    .and_then(Value::as_str)
+                me.id()
                     .map(str::to_string)
-                    .ok_or_else(|| JiraError::Input("Jira did not return your account id".into()))
+                    .ok_or_else(|| JiraError::Input("Jira did not say who you are (no account id or user name)".into()))
             })
             .await
             .cloned()
     }
 
-    /// Resolves `me`, an account id, an email address or a (part of a) display name.
-    /// Several candidates are never guessed between: the error lists them.
+    /// How a user is referenced in a request body.
+    pub fn user_ref(&self, id: &str) -> Value {
+        match self.flavor() {
+            Flavor::Cloud => json!({ "accountId": id }),
+            Flavor::DataCenter => json!({ "name": id }),
+        }
+    }
+
+    /// Resolves `me`, an account id (Cloud), a user name (Data Center), an email address or a
+    /// (part of a) display name. Several candidates are never guessed between: the error
+    /// lists them.
     pub async fn resolve_user(&self, who: &str) -> Result<String, JiraError> {
         let w = who.trim();
         if matches!(
             w.to_ascii_lowercase().as_str(),
             "me" | "myself" | "currentuser()" | "currentuser"
         ) {
-            return self.my_account_id().await;
+            return self.my_id().await;
         }
-        if looks_like_account_id(w) {
+        let cloud = self.flavor() == Flavor::Cloud;
+        if cloud && looks_like_account_id(w) {
             return Ok(w.to_string());
         }
         let req = self
-            .request(Method::GET, "/rest/api/3/user/search")
+            .request(ops::USER_SEARCH, &[])
             .await?
-            .query("query", w)
+            .query(if cloud { "query" } else { "username" }, w)
             .query("maxResults", 10);
-        let v = self.call(req).await?;
-        let users: Vec<&Value> = v
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|u| u.get("active").and_then(Value::as_bool) != Some(false))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let field = |u: &Value, k: &str| u.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let exact: Vec<&&Value> = users
+        let found: Vec<User> = self.call::<super::Page<User>>(req).await?.items;
+        let users: Vec<&User> = found.iter().filter(|u| u.active != Some(false)).collect();
+        let same = |a: Option<String>| a.is_some_and(|a| a.eq_ignore_ascii_case(w));
+        let exact: Vec<&&User> = users
             .iter()
-            .filter(|u| {
-                field(u, "displayName").eq_ignore_ascii_case(w) || field(u, "emailAddress").eq_ignore_ascii_case(w)
-            })
+            .filter(|u| same(u.display_name.get()) || same(u.email_address.get()) || same(u.name.clone()))
             .collect();
         let chosen = match (exact.len(), users.len()) {
             (1, _) => Some(*exact[0]),
             (0, 1) => Some(users[0]),
             _ => None,
         };
-        match chosen {
-            Some(u) => Ok(field(u, "accountId")),
+        let id_word = if cloud { "account id" } else { "user name" };
+        match chosen.and_then(|u| u.id()) {
+            Some(id) => Ok(id.to_string()),
             None if users.is_empty() => Err(JiraError::Input(format!(
-                "no active Jira user matches `{w}`; use an account id, an email address or an exact display name"
+                "no active Jira user matches `{w}`; use an {id_word}, an email address or an exact display name"
             ))),
             None => Err(JiraError::Input(format!(
-                "`{w}` matches several users: {}; use one of their account ids",
+                "`{w}` matches several users: {}; use one of their {id_word}s",
                 users
                     .iter()
-                    .map(|u| format!("{} ({})", field(u, "displayName"), field(u, "accountId")))
+                    .map(|u| format!("{} ({})", u.display_name.or_empty(), u.id().unwrap_or("?")))
                     .collect::<Vec<_>>()
                     .join(", ")
             ))),

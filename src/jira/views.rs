@@ -1,9 +1,8 @@
-//! What a person wants to see of Jira's JSON: compact, typed views.
+//! What a person wants to see of Jira's data: compact, typed views built from the models.
 //!
-//! Jira's issue JSON is large and loosely typed (custom fields of any shape, nulls, ADF). The
-//! views keep the fields people ask about, with rich text converted to Markdown and nested
-//! objects flattened to their display names. Builders read the JSON defensively: a field of an
-//! unexpected shape is shown as best it can be, never a reason to fail the whole call.
+//! The views keep the fields people ask about, with rich text converted to Markdown through
+//! the flavor's [`RichText`] and nested objects flattened to their display names. A field of
+//! an unexpected shape is shown as best it can be, never a reason to fail the whole call.
 //! Empty values are omitted from the serialized form to save the model's context.
 
 use std::collections::BTreeMap;
@@ -12,7 +11,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::adf;
+use crate::{
+    adf,
+    jira::models::{Body, Comment, Issue, Project, User, display},
+    richtext::{self, RichText},
+};
 
 /// One issue, as `jira_get_issue` returns it.
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
@@ -115,7 +118,12 @@ pub struct ProjectView {
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
 pub struct UserView {
-    pub account_id: String,
+    /// Cloud: the account id (for JQL and assignees).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Data Center: the user name (for JQL, assignees and `[~name]` mentions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub display_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -125,69 +133,46 @@ pub struct UserView {
     pub active: Option<bool>,
 }
 
-// ---- reading Jira's JSON ---------------------------------------------------------------------
+// ---- from the models --------------------------------------------------------------------------
 
-/// The human name of a Jira value: users (`displayName`), options (`value`), named objects
-/// (`name`), issues (`key`), or the scalar itself.
-pub fn display(v: &Value) -> Option<String> {
+/// A value fit for structured output: bodies as Markdown, objects reduced to display names.
+pub fn simplify(v: &Value, rich: &dyn RichText) -> Value {
     match v {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Object(_) if adf::is_adf(v) => Some(adf::to_markdown(v)).filter(|s| !s.is_empty()),
-        Value::Object(o) => ["displayName", "value", "name", "key", "emailAddress", "id"]
-            .iter()
-            .find_map(|k| {
-                o.get(*k).and_then(|x| {
-                    x.as_str()
-                        .map(str::to_string)
-                        .or_else(|| x.as_i64().map(|n| n.to_string()))
-                })
-            })
-            .map(|s| match o.get("child").and_then(display) {
-                Some(child) => format!("{s} / {child}"),
-                None => s,
-            }),
-        Value::Array(a) => {
-            let parts: Vec<String> = a.iter().filter_map(display).collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        }
-    }
-}
-
-fn names(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(display).collect())
-        .unwrap_or_default()
-}
-
-fn string(v: Option<&Value>) -> Option<String> {
-    v.and_then(display)
-}
-
-/// A value fit for structured output: ADF as Markdown, objects reduced to display names.
-pub fn simplify(v: &Value) -> Value {
-    match v {
-        Value::Object(_) if adf::is_adf(v) => Value::String(adf::to_markdown(v)),
+        Value::Object(_) if richtext::is_body(v) => Value::String(rich.to_markdown(v)),
         Value::Object(_) => display(v).map(Value::String).unwrap_or(Value::Null),
-        Value::Array(a) => Value::Array(a.iter().map(simplify).filter(|x| !x.is_null()).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| simplify(x, rich)).filter(|x| !x.is_null()).collect()),
         other => other.clone(),
     }
 }
 
-/// Sprint fields hold an array of sprints; the current one is the active (or the last) one.
+/// Sprint fields hold an array of sprints (objects on Cloud; on older Data Center versions,
+/// strings like `com.atlassian…Sprint@1[id=1,state=ACTIVE,name=Sprint 4,…]`); the current one
+/// is the active (or the last) one.
 fn sprint_name(v: Option<&Value>) -> Option<String> {
     let arr = v?.as_array()?;
-    let active = arr
-        .iter()
-        .find(|s| s.get("state").and_then(Value::as_str) == Some("active"));
-    active
+    let state = |s: &Value| match s {
+        Value::String(text) => dc_sprint_part(text, "state").map(|x| x.eq_ignore_ascii_case("active")),
+        other => other.get("state").and_then(Value::as_str).map(|x| x == "active"),
+    };
+    let name = |s: &Value| match s {
+        Value::String(text) => dc_sprint_part(text, "name").map(str::to_string),
+        other => other.get("name").and_then(Value::as_str).map(str::to_string),
+    };
+    arr.iter()
+        .find(|s| state(s) == Some(true))
         .or_else(|| arr.last())
-        .and_then(|s| s.get("name"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+        .and_then(name)
+}
+
+/// `key=value` out of Data Center's legacy sprint strings.
+fn dc_sprint_part<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let inner = text.split_once('[')?.1.trim_end_matches(']');
+    inner.split(',').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == key)
+            .then_some(v.trim())
+            .filter(|v| !v.is_empty() && *v != "<null>")
+    })
 }
 
 /// Options for building an [`IssueView`].
@@ -200,31 +185,27 @@ pub struct IssueViewOptions<'a> {
     pub extra: &'a [(String, String)],
     pub sprint_field: Option<&'a str>,
     pub site_url: Option<&'a str>,
+    pub rich: &'a dyn RichText,
+}
+
+fn body_markdown(body: &Body, rich: &dyn RichText) -> Option<String> {
+    Some(rich.to_markdown(&body.0)).filter(|s| !s.trim().is_empty())
 }
 
 impl IssueView {
-    pub fn from_json(issue: &Value, opts: &IssueViewOptions<'_>) -> IssueView {
-        let empty = Value::Null;
-        let f = issue.get("fields").unwrap_or(&empty);
-        let key = issue.get("key").and_then(Value::as_str).unwrap_or("").to_string();
-        let comment_block = f.get("comment");
-        let all_comments: Vec<&Value> = comment_block
-            .and_then(|c| c.get("comments"))
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
+    pub fn new(issue: &Issue, opts: &IssueViewOptions<'_>) -> IssueView {
+        let f = &issue.fields;
+        let key = issue.key.or_empty();
+        let all_comments: &[Comment] = f.comment.as_ref().map(|p| p.items.as_slice()).unwrap_or_default();
         let skip = all_comments.len().saturating_sub(opts.comments);
         let comments = all_comments[skip..]
             .iter()
-            .map(|c| CommentView::from_json(c, opts.comment_max_chars))
+            .map(|c| CommentView::new(c, opts.comment_max_chars, opts.rich))
             .collect();
-        let comment_total = comment_block
-            .and_then(|c| c.get("total"))
-            .and_then(Value::as_u64)
-            .or_else(|| comment_block.map(|_| all_comments.len() as u64));
+        let comment_total = f.comment.as_ref().map(|p| p.total.unwrap_or(all_comments.len() as u64));
         let mut fields = BTreeMap::new();
         for (label, id) in opts.extra {
-            let v = f.get(id).map(simplify).unwrap_or(Value::Null);
+            let v = f.other.get(id).map(|v| simplify(v, opts.rich)).unwrap_or(Value::Null);
             fields.insert(label.clone(), v);
         }
         IssueView {
@@ -233,29 +214,27 @@ impl IssueView {
                 .filter(|_| !key.is_empty())
                 .map(|s| format!("{}/browse/{key}", s.trim_end_matches('/'))),
             key,
-            summary: string(f.get("summary")).unwrap_or_default(),
-            issue_type: string(f.get("issuetype")),
-            status: string(f.get("status")),
-            priority: string(f.get("priority")),
-            resolution: string(f.get("resolution")),
-            assignee: string(f.get("assignee")),
-            reporter: string(f.get("reporter")),
-            labels: names(f.get("labels")),
-            components: names(f.get("components")),
-            fix_versions: names(f.get("fixVersions")),
-            parent: f.get("parent").and_then(|p| {
-                let key = p.get("key").and_then(Value::as_str)?.to_string();
-                let summary = p.get("fields").and_then(|pf| string(pf.get("summary")));
-                Some(IssueRef { key, summary })
+            summary: f.summary.or_empty(),
+            issue_type: f.issuetype.get(),
+            status: f.status.get(),
+            priority: f.priority.get(),
+            resolution: f.resolution.get(),
+            assignee: f.assignee.get(),
+            reporter: f.reporter.get(),
+            labels: f.labels.0.clone(),
+            components: f.components.0.clone(),
+            fix_versions: f.fix_versions.0.clone(),
+            parent: f.parent.as_ref().and_then(|p| {
+                Some(IssueRef {
+                    key: p.key.get()?,
+                    summary: p.fields.summary.get(),
+                })
             }),
-            sprint: opts.sprint_field.and_then(|id| sprint_name(f.get(id))),
-            due: string(f.get("duedate")),
-            created: string(f.get("created")),
-            updated: string(f.get("updated")),
-            description: f.get("description").and_then(|d| match d {
-                Value::String(s) => Some(s.clone()),
-                other => display(other),
-            }),
+            sprint: opts.sprint_field.and_then(|id| sprint_name(f.other.get(id))),
+            due: f.duedate.get(),
+            created: f.created.get(),
+            updated: f.updated.get(),
+            description: body_markdown(&f.description, opts.rich),
             fields,
             comments,
             comment_total,
@@ -264,62 +243,61 @@ impl IssueView {
 }
 
 impl CommentView {
-    pub fn from_json(c: &Value, max_chars: usize) -> CommentView {
-        let body = match c.get("body") {
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => display(v).unwrap_or_default(),
-            None => String::new(),
-        };
+    pub fn new(c: &Comment, max_chars: usize, rich: &dyn RichText) -> CommentView {
+        let body = body_markdown(&c.body, rich).unwrap_or_default();
         CommentView {
-            id: string(c.get("id")).unwrap_or_default(),
-            author: string(c.get("author")),
-            created: string(c.get("created")),
+            id: c.id.or_empty(),
+            author: c.author.as_ref().and_then(|a| a.display_name.get()),
+            created: c.created.get(),
             body: adf::truncate_chars(&body, max_chars),
         }
     }
 }
 
 impl IssueLine {
-    pub fn from_json(issue: &Value, extra: &[(String, String)]) -> IssueLine {
-        let empty = Value::Null;
-        let f = issue.get("fields").unwrap_or(&empty);
+    pub fn new(issue: &Issue, extra: &[(String, String)], rich: &dyn RichText) -> IssueLine {
+        let f = &issue.fields;
         let mut fields = BTreeMap::new();
         for (label, id) in extra {
-            fields.insert(label.clone(), f.get(id).map(simplify).unwrap_or(Value::Null));
+            fields.insert(
+                label.clone(),
+                f.other.get(id).map(|v| simplify(v, rich)).unwrap_or(Value::Null),
+            );
         }
         IssueLine {
-            key: issue.get("key").and_then(Value::as_str).unwrap_or("").to_string(),
-            summary: string(f.get("summary")).unwrap_or_default(),
-            issue_type: string(f.get("issuetype")),
-            status: string(f.get("status")),
-            priority: string(f.get("priority")),
-            assignee: string(f.get("assignee")),
-            updated: string(f.get("updated")),
+            key: issue.key.or_empty(),
+            summary: f.summary.or_empty(),
+            issue_type: f.issuetype.get(),
+            status: f.status.get(),
+            priority: f.priority.get(),
+            assignee: f.assignee.get(),
+            updated: f.updated.get(),
             fields,
         }
     }
 }
 
 impl ProjectView {
-    pub fn from_json(p: &Value) -> ProjectView {
+    pub fn new(p: &Project) -> ProjectView {
         ProjectView {
-            key: string(p.get("key")).unwrap_or_default(),
-            name: string(p.get("name")).unwrap_or_default(),
-            project_type: string(p.get("projectTypeKey")),
-            lead: string(p.get("lead")),
-            style: string(p.get("style")),
+            key: p.key.or_empty(),
+            name: p.name.or_empty(),
+            project_type: p.project_type_key.get(),
+            lead: p.lead.get(),
+            style: p.style.get(),
         }
     }
 }
 
 impl UserView {
-    pub fn from_json(u: &Value) -> UserView {
+    pub fn new(u: &User) -> UserView {
         UserView {
-            account_id: string(u.get("accountId")).unwrap_or_default(),
-            display_name: string(u.get("displayName")).unwrap_or_default(),
-            email: string(u.get("emailAddress")),
-            time_zone: string(u.get("timeZone")),
-            active: u.get("active").and_then(Value::as_bool),
+            account_id: u.account_id.clone(),
+            name: u.name.clone().filter(|_| u.account_id.is_none()),
+            display_name: u.display_name.or_empty(),
+            email: u.email_address.get(),
+            time_zone: u.time_zone.get(),
+            active: u.active,
         }
     }
 }
@@ -327,33 +305,127 @@ impl UserView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        jira::models::Page,
+        richtext::{Adf, Wiki},
+    };
+    use proptest::prelude::*;
     use serde_json::json;
 
     #[test]
-    fn display_reads_every_common_shape() {
-        assert_eq!(display(&json!({"displayName": "Ada"})).as_deref(), Some("Ada"));
-        assert_eq!(
-            display(&json!({"value": "Red", "child": {"value": "Dark"}})).as_deref(),
-            Some("Red / Dark")
-        );
-        assert_eq!(display(&json!([{"name": "a"}, {"name": "b"}])).as_deref(), Some("a, b"));
-        assert_eq!(display(&json!(5)).as_deref(), Some("5"));
-        assert_eq!(display(&json!(null)), None);
-    }
-
-    #[test]
     fn issue_view_survives_odd_shapes() {
-        let v = json!({"key": "A-1", "fields": {"summary": 7, "labels": "oops", "status": [], "comment": {"comments": "x"}}});
+        let v: Issue = serde_json::from_value(
+            json!({"key": "A-1", "fields": {"summary": 7, "labels": "oops", "status": [], "comment": {"comments": "x"}}}),
+        )
+        .unwrap();
         let opts = IssueViewOptions {
             comments: 3,
             comment_max_chars: 100,
             extra: &[],
             sprint_field: None,
             site_url: None,
+            rich: &Adf,
         };
-        let view = IssueView::from_json(&v, &opts);
+        let view = IssueView::new(&v, &opts);
         assert_eq!(view.key, "A-1");
         assert_eq!(view.summary, "7");
         assert!(view.labels.is_empty());
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+            // Strings that look like what views parse: dates, sprints, ADF and wiki markers.
+            "[0-9T:.+é-]{0,30}".prop_map(Value::from),
+            "[a-z.@]{0,8}\\[[a-z=,é<>]{0,20}\\]?".prop_map(Value::from),
+            "(h[1-6]\\. |\\* |# |\\{code\\}|\\[~|é|\\||!){0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(6, 96, 8, |inner| {
+            let keys = prop_oneof![
+                Just("type".to_string()),
+                Just("doc".to_string()),
+                Just("content".to_string()),
+                Just("text".to_string()),
+                Just("fields".to_string()),
+                Just("key".to_string()),
+                Just("summary".to_string()),
+                Just("comment".to_string()),
+                Just("comments".to_string()),
+                Just("body".to_string()),
+                Just("description".to_string()),
+                Just("created".to_string()),
+                Just("updated".to_string()),
+                Just("name".to_string()),
+                Just("displayName".to_string()),
+                Just("state".to_string()),
+                Just("customfield_1".to_string()),
+                Just("parent".to_string()),
+                Just("marks".to_string()),
+                Just("attrs".to_string()),
+                Just("total".to_string()),
+                any::<String>(),
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(keys, inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// Whatever Jira (or a proxy) sends, every model, view and renderer gives an answer:
+        /// no panic, whichever the flavor.
+        #[test]
+        fn any_json_renders_without_panicking(v in any_json(), doc in any_json()) {
+            let mut issue_json = v.clone();
+            if let Value::Object(o) = &mut issue_json {
+                o.insert("fields".into(), doc.clone());
+            }
+            for rich in [&Adf as &dyn RichText, &Wiki] {
+                let issue: Issue = serde_json::from_value(issue_json.clone()).unwrap_or_default();
+                let extra = vec![("X".to_string(), "customfield_1".to_string())];
+                let view = IssueView::new(&issue, &IssueViewOptions {
+                    comments: 5, comment_max_chars: 50, extra: &extra,
+                    sprint_field: Some("customfield_1"), site_url: Some("https://é.example"), rich,
+                });
+                let _ = crate::render::issue(&view);
+                let _ = crate::render::issue_line(&IssueLine::new(&issue, &extra, rich));
+                let page: Page<Comment> = serde_json::from_value(v.clone()).unwrap_or_default();
+                for c in &page.items {
+                    let _ = crate::render::comment(&CommentView::new(c, 10, rich));
+                }
+                let _ = page.next();
+                let _ = page.total_known();
+                let user: User = serde_json::from_value(v.clone()).unwrap_or_default();
+                let _ = crate::render::user(&UserView::new(&user));
+                let project: Project = serde_json::from_value(v.clone()).unwrap_or_default();
+                let _ = crate::render::project(&ProjectView::new(&project));
+                let _ = rich.to_markdown(&doc);
+                let _ = simplify(&v, rich);
+                let _ = sprint_name(Some(&v));
+                if let Some(s) = v.as_str() {
+                    let _ = crate::render::short_time(s);
+                    let _ = rich.to_markdown(&Value::from(s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn data_center_sprint_strings_are_read() {
+        let v = json!([
+            "com.atlassian.greenhopper.service.sprint.Sprint@1a[id=1,rapidViewId=2,state=CLOSED,name=Sprint 3,startDate=<null>]",
+            "com.atlassian.greenhopper.service.sprint.Sprint@1b[id=2,rapidViewId=2,state=ACTIVE,name=Sprint 4,goal=]"
+        ]);
+        assert_eq!(sprint_name(Some(&v)).as_deref(), Some("Sprint 4"));
+        assert_eq!(sprint_name(Some(&json!(["garbage", "é[=,]"]))), None);
+        let _ = Wiki;
     }
 }

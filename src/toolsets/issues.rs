@@ -2,57 +2,68 @@
 
 use std::collections::BTreeMap;
 
-use rmcp::{handler::server::wrapper::Parameters, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{
-    Out, ToolError, params,
-    result::{input, schema},
-};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
 use crate::{
     jira::{
-        IssueInput, JiraError,
+        IssueInput, JiraError, ops,
+        ops::On,
         views::{IssueView, IssueViewOptions},
     },
     render,
-    server::JiraMcp,
 };
 
-pub(super) const OPERATIONS: &[(&str, &[&str])] = &[
-    (
-        "jira_get_issue",
-        &["GET /rest/api/3/issue/{issueIdOrKey}", "GET /rest/api/3/field"],
-    ),
-    (
-        "jira_create_issue",
-        &[
-            "POST /rest/api/3/issue",
-            "GET /rest/api/3/field",
-            "GET /rest/api/3/user/search",
-            "GET /rest/api/3/myself",
-            "GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes",
-        ],
-    ),
-    (
-        "jira_update_issue",
-        &[
-            "PUT /rest/api/3/issue/{issueIdOrKey}",
-            "GET /rest/api/3/field",
-            "GET /rest/api/3/user/search",
-            "GET /rest/api/3/myself",
-        ],
-    ),
-    (
-        "jira_transition_issue",
-        &[
-            "GET /rest/api/3/issue/{issueIdOrKey}/transitions",
-            "POST /rest/api/3/issue/{issueIdOrKey}/transitions",
-            "GET /rest/api/3/field",
-        ],
-    ),
-];
+pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
+    id: "issues",
+    description: "Read, create, edit and transition issues",
+    default: true,
+    tools: &[&GET_ISSUE, &CREATE_ISSUE, &UPDATE_ISSUE, &TRANSITION_ISSUE],
+};
+
+static GET_ISSUE: ToolDef = ToolDef {
+    name: "jira_get_issue",
+    description: "Get one issue: status, type, priority, people, labels, components, versions, parent,\nsprint, dates, the description as Markdown and the latest comments.",
+    access: Access::READ,
+    on: On::Both,
+    ops: &[ops::ISSUE_GET, ops::FIELDS],
+    handler: handler!(get_issue),
+};
+
+static CREATE_ISSUE: ToolDef = ToolDef {
+    name: "jira_create_issue",
+    description: "Create an issue. The description is Markdown; custom fields go in `fields` by name.",
+    access: Access::ADD,
+    on: On::Both,
+    ops: &[
+        ops::ISSUE_CREATE,
+        ops::FIELDS,
+        ops::USER_SEARCH,
+        ops::MYSELF,
+        ops::CREATE_META_TYPES,
+    ],
+    handler: handler!(create_issue),
+};
+
+static UPDATE_ISSUE: ToolDef = ToolDef {
+    name: "jira_update_issue",
+    description: "Change fields of an issue; only the fields given change.",
+    access: Access::UPDATE,
+    on: On::Both,
+    ops: &[ops::ISSUE_EDIT, ops::FIELDS, ops::USER_SEARCH, ops::MYSELF],
+    handler: handler!(update_issue),
+};
+
+static TRANSITION_ISSUE: ToolDef = ToolDef {
+    name: "jira_transition_issue",
+    description: "Move an issue through its workflow, by transition name or target status; unknown or\nambiguous names get the list of available transitions.",
+    access: Access::ADD,
+    on: On::Both,
+    ops: &[ops::TRANSITIONS_GET, ops::TRANSITION_DO, ops::FIELDS],
+    handler: handler!(transition_issue),
+};
 
 /// The standard fields `jira_get_issue` always shows.
 const ISSUE_FIELDS: &[&str] = &[
@@ -92,7 +103,8 @@ pub struct GetIssueParams {
 pub struct IssueFieldsParams {
     /// Markdown.
     pub description: Option<String>,
-    /// `me`, an account id, an email or a display name; empty to unassign.
+    /// `me`, an account id (Cloud) or user name (Data Center), an email or a display name;
+    /// empty to unassign.
     pub assignee: Option<String>,
     /// Replaces all labels.
     pub labels: Option<Vec<String>>,
@@ -176,253 +188,213 @@ fn changed_names(fields: &serde_json::Map<String, Value>) -> Vec<String> {
     fields.keys().cloned().collect()
 }
 
-#[tool_router(router = issues_router, vis = "pub(crate)")]
-impl JiraMcp {
-    /// Get one issue: status, type, priority, people, labels, components, versions, parent,
-    /// sprint, dates, the description as Markdown and the latest comments.
-    #[tool(
-        name = "jira_get_issue",
-        input_schema = input::<GetIssueParams>(),
-        output_schema = schema::<IssueView>(),
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    pub async fn get_issue(&self, Parameters(p): Parameters<GetIssueParams>) -> Result<Out<IssueView>, ToolError> {
-        const TOOL: &str = "jira_get_issue";
-        let key = params::issue_key(&p.issue_key)?;
-        let comments = p.comments.unwrap_or(DEFAULT_COMMENTS);
-        if comments > 50 {
-            return Err(ToolError::invalid(
-                "comments is at most 50; use jira_get_comments to page through more",
-            ));
+async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let comments = p.comments.unwrap_or(DEFAULT_COMMENTS);
+    if comments > 50 {
+        return Err(ToolError::invalid(
+            "comments is at most 50; use jira_get_comments to page through more",
+        ));
+    }
+    let subject = Some(format!("Issue {key}"));
+    let wanted = params::clean_field_list(&p.fields);
+    let fail = |e: JiraError| cx.fail(subject.clone(), e);
+    // Custom fields by name, and the sprint field, need the (cached) field list.
+    let extra = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        let metas = cx.jira.resolve_fields(&wanted).await.map_err(fail)?;
+        metas
+            .into_iter()
+            .map(|m| (m.name.clone(), m.id.clone()))
+            .collect::<Vec<_>>()
+    };
+    // The sprint field's id differs per site; the field list is cached per profile for a
+    // day, so this costs a request only on the first call. Its failure only hides the sprint.
+    let sprint_field = match cx.jira.field_index(false).await {
+        Ok(idx) => idx.sprint_field().map(|f| f.id.clone()),
+        Err(e) => {
+            tracing::debug!(error = %e, "field list unavailable; sprint not shown");
+            None
         }
-        let subject = Some(format!("Issue {key}"));
-        let wanted = params::clean_field_list(&p.fields);
-        let fail = |e: JiraError| self.fail(TOOL, subject.clone(), e);
-        // Custom fields by name, and the sprint field, need the (cached) field list.
-        let extra = if wanted.is_empty() {
-            Vec::new()
+    };
+    let mut ids: Vec<String> = ISSUE_FIELDS.iter().map(|s| s.to_string()).collect();
+    if comments > 0 {
+        ids.push("comment".into());
+    }
+    ids.extend(sprint_field.iter().cloned());
+    for (_, id) in &extra {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    let issue = cx.jira.get_issue(&key, &ids).await.map_err(fail)?;
+    let site = cx.jira.site_url().await;
+    let view = IssueView::new(
+        &issue,
+        &IssueViewOptions {
+            comments: comments as usize,
+            comment_max_chars: COMMENT_PREVIEW_CHARS,
+            extra: &extra,
+            sprint_field: sprint_field.as_deref(),
+            site_url: site.as_deref(),
+            rich: cx.jira.rich(),
+        },
+    );
+    Ok(Out {
+        text: render::issue(&view),
+        data: view,
+    })
+}
+
+async fn create_issue(cx: Ctx, p: CreateIssueParams) -> Result<Out<IssueChanged>, ToolError> {
+    let project = params::project_key(&p.project)?;
+    let issue_type = params::non_empty("issue_type", &p.issue_type)?.trim().to_string();
+    let summary = params::summary(&p.summary)?;
+    let mut input = p.rest.into_input()?;
+    input.project = Some(project.clone());
+    input.issue_type = Some(issue_type.clone());
+    input.summary = Some(summary);
+    let subject = Some(format!("Project {project}"));
+    let fields = cx
+        .jira
+        .build_fields(&input)
+        .await
+        .map_err(|e| cx.fail(subject.clone(), e))?;
+    let created = match cx.jira.create_issue(fields.clone()).await {
+        Ok(v) => v,
+        Err(e) => {
+            // A bad issue type is the most common mistake: list the valid ones.
+            let mentions_type = matches!(&e, JiraError::Api(api) if api.status() == Some(400)
+                && api.messages().iter().any(|m| m.starts_with("issuetype")));
+            let mut err = cx.fail(subject.clone(), e);
+            if mentions_type && let Ok(types) = cx.jira.create_issue_types(&project).await {
+                err = err.with_hint(&format!("Issue types in {project}: {}.", types.join(", ")));
+            }
+            return Err(err);
+        }
+    };
+    let key = created.key;
+    let url = cx.browse_url(&key).await;
+    let text = format!(
+        "Created {key} ({issue_type} in {project}){}",
+        url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
+    );
+    Ok(Out {
+        text,
+        data: IssueChanged {
+            key,
+            url,
+            changed: changed_names(&fields),
+            status: None,
+        },
+    })
+}
+
+async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let summary = p.summary.as_deref().map(params::summary).transpose()?;
+    let mut input = p.rest.into_input()?;
+    input.summary = summary;
+    let subject = Some(format!("Issue {key}"));
+    let fields = cx
+        .jira
+        .build_fields(&input)
+        .await
+        .map_err(|e| cx.fail(subject.clone(), e))?;
+    if fields.is_empty() {
+        return Err(ToolError::invalid("nothing to change: give at least one field"));
+    }
+    cx.jira
+        .edit_issue(&key, fields.clone())
+        .await
+        .map_err(|e| cx.fail(subject.clone(), e))?;
+    let changed = changed_names(&fields);
+    let url = cx.browse_url(&key).await;
+    let text = format!("Updated {key}: {}", changed.join(", "));
+    Ok(Out {
+        text,
+        data: IssueChanged {
+            key,
+            url,
+            changed,
+            status: None,
+        },
+    })
+}
+
+async fn transition_issue(cx: Ctx, p: TransitionIssueParams) -> Result<Out<IssueChanged>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let wanted = params::non_empty("transition", &p.transition)?.trim().to_string();
+    if let Some(c) = &p.comment {
+        params::non_empty("comment", c)?;
+    }
+    let subject = Some(format!("Issue {key}"));
+    let fail = |e| cx.fail(subject.clone(), e);
+    let available: Vec<(String, String, String)> = cx
+        .jira
+        .transitions(&key)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter_map(|t| {
+            let to = t.to.and_then(|to| to.name.get()).unwrap_or_default();
+            Some((t.id.get()?, t.name.or_empty(), to))
+        })
+        .collect();
+    let list = || {
+        if available.is_empty() {
+            "none (the issue has no transitions you may perform)".to_string()
         } else {
-            let metas = self.jira.resolve_fields(&wanted).await.map_err(fail)?;
-            metas
-                .into_iter()
-                .map(|m| (m.name.clone(), m.id.clone()))
+            available
+                .iter()
+                .map(|(_, name, to)| format!("`{name}` → {to}"))
                 .collect::<Vec<_>>()
-        };
-        // The sprint field's id differs per site; the field list is cached per profile for a
-        // day, so this costs a request only on the first call. Its failure only hides the sprint.
-        let sprint_field = match self.jira.field_index(false).await {
-            Ok(idx) => idx.sprint_field().map(|f| f.id.clone()),
-            Err(e) => {
-                tracing::debug!(error = %e, "field list unavailable; sprint not shown");
-                None
-            }
-        };
-        let mut ids: Vec<String> = ISSUE_FIELDS.iter().map(|s| s.to_string()).collect();
-        if comments > 0 {
-            ids.push("comment".into());
+                .join(", ")
         }
-        ids.extend(sprint_field.iter().cloned());
-        for (_, id) in &extra {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
+    };
+    let by_name: Vec<_> = available
+        .iter()
+        .filter(|(_, name, _)| name.eq_ignore_ascii_case(&wanted))
+        .collect();
+    let by_status: Vec<_> = available
+        .iter()
+        .filter(|(_, _, to)| to.eq_ignore_ascii_case(&wanted))
+        .collect();
+    let (id, name, to) = match (by_name.as_slice(), by_status.as_slice()) {
+        ([one], _) => *one,
+        ([], [one]) => *one,
+        ([], []) => {
+            return Err(ToolError::invalid(format!(
+                "{key} has no transition or target status `{wanted}`. Available: {}",
+                list()
+            )));
         }
-        let raw = self.jira.get_issue(&key, &ids).await.map_err(fail)?;
-        let site = self.jira.site_url().await;
-        let view = IssueView::from_json(
-            &raw,
-            &IssueViewOptions {
-                comments: comments as usize,
-                comment_max_chars: COMMENT_PREVIEW_CHARS,
-                extra: &extra,
-                sprint_field: sprint_field.as_deref(),
-                site_url: site.as_deref(),
-            },
-        );
-        Ok(Out {
-            text: render::issue(&view),
-            data: view,
-        })
-    }
-
-    /// Create an issue. The description is Markdown; custom fields go in `fields` by name.
-    #[tool(
-        name = "jira_create_issue",
-        input_schema = input::<CreateIssueParams>(),
-        output_schema = schema::<IssueChanged>(),
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    pub async fn create_issue(
-        &self,
-        Parameters(p): Parameters<CreateIssueParams>,
-    ) -> Result<Out<IssueChanged>, ToolError> {
-        const TOOL: &str = "jira_create_issue";
-        let project = params::project_key(&p.project)?;
-        let issue_type = params::non_empty("issue_type", &p.issue_type)?.trim().to_string();
-        let summary = params::summary(&p.summary)?;
-        let mut input = p.rest.into_input()?;
-        input.project = Some(project.clone());
-        input.issue_type = Some(issue_type.clone());
-        input.summary = Some(summary);
-        let subject = Some(format!("Project {project}"));
-        let fields = self
-            .jira
-            .build_fields(&input)
-            .await
-            .map_err(|e| self.fail(TOOL, subject.clone(), e))?;
-        let created = match self.jira.create_issue(fields.clone()).await {
-            Ok(v) => v,
-            Err(e) => {
-                // A bad issue type is the most common mistake: list the valid ones.
-                let mentions_type = matches!(&e, JiraError::Api(api) if api.status() == Some(400)
-                    && api.messages().iter().any(|m| m.starts_with("issuetype")));
-                let mut err = self.fail(TOOL, subject.clone(), e);
-                if mentions_type && let Ok(types) = self.jira.create_issue_types(&project).await {
-                    err.0
-                        .push_str(&format!(" Issue types in {project}: {}.", types.join(", ")));
-                }
-                return Err(err);
-            }
-        };
-        let key = created
-            .get("key")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let url = self.jira.site_url().await.map(|s| format!("{s}/browse/{key}"));
-        let text = format!(
-            "Created {key} ({issue_type} in {project}){}",
-            url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
-        );
-        Ok(Out {
-            text,
-            data: IssueChanged {
-                key,
-                url,
-                changed: changed_names(&fields),
-                status: None,
-            },
-        })
-    }
-
-    /// Change fields of an issue; only the fields given change.
-    #[tool(
-        name = "jira_update_issue",
-        input_schema = input::<UpdateIssueParams>(),
-        output_schema = schema::<IssueChanged>(),
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
-    )]
-    pub async fn update_issue(
-        &self,
-        Parameters(p): Parameters<UpdateIssueParams>,
-    ) -> Result<Out<IssueChanged>, ToolError> {
-        const TOOL: &str = "jira_update_issue";
-        let key = params::issue_key(&p.issue_key)?;
-        let summary = p.summary.as_deref().map(params::summary).transpose()?;
-        let mut input = p.rest.into_input()?;
-        input.summary = summary;
-        let subject = Some(format!("Issue {key}"));
-        let fields = self
-            .jira
-            .build_fields(&input)
-            .await
-            .map_err(|e| self.fail(TOOL, subject.clone(), e))?;
-        if fields.is_empty() {
-            return Err(ToolError::invalid("nothing to change: give at least one field"));
+        _ => {
+            return Err(ToolError::invalid(format!(
+                "`{wanted}` matches several transitions of {key}; name one exactly. Available: {}",
+                list()
+            )));
         }
-        self.jira
-            .edit_issue(&key, fields.clone())
-            .await
-            .map_err(|e| self.fail(TOOL, subject.clone(), e))?;
-        let changed = changed_names(&fields);
-        let url = self.jira.site_url().await.map(|s| format!("{s}/browse/{key}"));
-        let text = format!("Updated {key}: {}", changed.join(", "));
-        Ok(Out {
-            text,
-            data: IssueChanged {
-                key,
-                url,
-                changed,
-                status: None,
-            },
-        })
-    }
-
-    /// Move an issue through its workflow, by transition name or target status; unknown or
-    /// ambiguous names get the list of available transitions.
-    #[tool(
-        name = "jira_transition_issue",
-        input_schema = input::<TransitionIssueParams>(),
-        output_schema = schema::<IssueChanged>(),
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    pub async fn transition_issue(
-        &self,
-        Parameters(p): Parameters<TransitionIssueParams>,
-    ) -> Result<Out<IssueChanged>, ToolError> {
-        const TOOL: &str = "jira_transition_issue";
-        let key = params::issue_key(&p.issue_key)?;
-        let wanted = params::non_empty("transition", &p.transition)?.trim().to_string();
-        if let Some(c) = &p.comment {
-            params::non_empty("comment", c)?;
-        }
-        let subject = Some(format!("Issue {key}"));
-        let fail = |e| self.fail(TOOL, subject.clone(), e);
-        let available = self.jira.transitions(&key).await.map_err(fail)?;
-        let list = || {
-            if available.is_empty() {
-                "none (the issue has no transitions you may perform)".to_string()
-            } else {
-                available
-                    .iter()
-                    .map(|t| format!("`{}` → {}", t.name, t.to))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        let by_name: Vec<_> = available
-            .iter()
-            .filter(|t| t.name.eq_ignore_ascii_case(&wanted))
-            .collect();
-        let by_status: Vec<_> = available
-            .iter()
-            .filter(|t| t.to.eq_ignore_ascii_case(&wanted))
-            .collect();
-        let chosen = match (by_name.as_slice(), by_status.as_slice()) {
-            ([one], _) => *one,
-            ([], [one]) => *one,
-            ([], []) => {
-                return Err(ToolError::invalid(format!(
-                    "{key} has no transition or target status `{wanted}`. Available: {}",
-                    list()
-                )));
-            }
-            _ => {
-                return Err(ToolError::invalid(format!(
-                    "`{wanted}` matches several transitions of {key}; name one exactly. Available: {}",
-                    list()
-                )));
-            }
-        };
-        let input = IssueInput {
-            custom: p.fields.unwrap_or_default(),
-            ..IssueInput::default()
-        };
-        let fields = self.jira.build_fields(&input).await.map_err(fail)?;
-        self.jira
-            .do_transition(&key, &chosen.id, fields, p.comment.as_deref())
-            .await
-            .map_err(fail)?;
-        let text = format!("{key}: `{}` done; status is now {}", chosen.name, chosen.to);
-        let url = self.jira.site_url().await.map(|s| format!("{s}/browse/{key}"));
-        Ok(Out {
-            text,
-            data: IssueChanged {
-                key,
-                url,
-                changed: vec![],
-                status: Some(chosen.to.clone()),
-            },
-        })
-    }
+    };
+    let input = IssueInput {
+        custom: p.fields.unwrap_or_default(),
+        ..IssueInput::default()
+    };
+    let fields = cx.jira.build_fields(&input).await.map_err(fail)?;
+    cx.jira
+        .do_transition(&key, id, fields, p.comment.as_deref())
+        .await
+        .map_err(fail)?;
+    let text = format!("{key}: `{name}` done; status is now {to}");
+    let url = cx.browse_url(&key).await;
+    Ok(Out {
+        text,
+        data: IssueChanged {
+            key,
+            url,
+            changed: vec![],
+            status: Some(to.clone()),
+        },
+    })
 }

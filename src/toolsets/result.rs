@@ -3,31 +3,21 @@
 
 use std::{collections::BTreeSet, sync::Arc};
 
-use rmcp::{
-    ErrorData,
-    handler::server::tool::IntoCallToolResult,
-    model::{CallToolResponse, CallToolResult, ContentBlock, IntoContents, JsonObject},
-};
+use rmcp::model::JsonObject;
 use schemars::JsonSchema;
-use serde::Serialize;
 
-use crate::{auth::AuthKind, http::ApiError, jira::JiraError};
+use crate::{
+    auth::AuthKind,
+    config::Flavor,
+    http::{ApiError, ErrorKind},
+    jira::JiraError,
+};
 
 /// A successful result: `text` is what a model reads; `data` is the same answer as structured
 /// content, described by the tool's `outputSchema` (see [`schema`]).
 pub struct Out<T> {
     pub text: String,
     pub data: T,
-}
-
-impl<T: Serialize> IntoCallToolResult for Out<T> {
-    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
-        let value = serde_json::to_value(&self.data)
-            .map_err(|e| ErrorData::internal_error(format!("cannot serialize result: {e}"), None))?;
-        let mut result = CallToolResult::success(vec![ContentBlock::text(self.text)]);
-        result.structured_content = Some(value);
-        Ok(result.into())
-    }
 }
 
 /// The `outputSchema` of a tool returning `Out<T>`.
@@ -93,26 +83,45 @@ fn strip_nullable(v: &mut serde_json::Value) {
     }
 }
 
-/// A failed tool call, worded for the model (and the person behind it).
+/// A failed tool call: its kind, and the words for the model (and the person behind it).
 #[derive(Debug)]
-pub struct ToolError(pub String);
+pub struct ToolError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
 
 impl std::fmt::Display for ToolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl IntoContents for ToolError {
-    fn into_contents(self) -> Vec<ContentBlock> {
-        vec![ContentBlock::text(self.0)]
+        f.write_str(&self.message)
     }
 }
 
 impl ToolError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ToolError {
+            kind,
+            message: message.into(),
+        }
+    }
+
     /// Input rejected before any request was made.
     pub fn invalid(msg: impl Into<String>) -> Self {
-        ToolError(format!("Invalid input: {}", msg.into()))
+        ToolError::new(ErrorKind::InvalidInput, format!("Invalid input: {}", msg.into()))
+    }
+
+    /// A defect of ours, said plainly.
+    pub fn internal(msg: impl Into<String>) -> Self {
+        ToolError::new(
+            ErrorKind::Bug,
+            format!("jira-mcp failed: {}. Please report it.", msg.into()),
+        )
+    }
+
+    /// Adds a sentence to the explanation.
+    pub fn with_hint(mut self, hint: &str) -> Self {
+        self.message.push(' ');
+        self.message.push_str(hint);
+        self
     }
 }
 
@@ -122,6 +131,7 @@ pub struct ErrorContext<'a> {
     /// e.g. `Issue PROJ-9`, `Project ABC`.
     pub subject: Option<String>,
     pub auth: AuthKind,
+    pub flavor: Flavor,
     pub profile: &'a str,
     pub scopes: BTreeSet<String>,
     pub granted: Option<Vec<String>>,
@@ -130,12 +140,15 @@ pub struct ErrorContext<'a> {
 impl ErrorContext<'_> {
     /// Explains a Jira failure: what happened, and what to do about it.
     pub fn explain(&self, err: JiraError) -> ToolError {
-        let msg = match err {
+        let kind = err.kind();
+        let msg = match &err {
             JiraError::Input(m) => format!("Invalid input: {m}."),
+            JiraError::Path(e) => format!("Invalid input: {e}."),
             JiraError::Site(m) => format!("Cannot tell which Jira site to use: {m}."),
-            JiraError::Api(api) => self.explain_api(&api),
+            JiraError::Unsupported { .. } | JiraError::Undeclared { .. } => format!("{err}."),
+            JiraError::Api(api) => self.explain_api(api),
         };
-        ToolError(msg)
+        ToolError::new(kind, msg)
     }
 
     fn explain_api(&self, err: &ApiError) -> String {
@@ -153,6 +166,14 @@ impl ErrorContext<'_> {
                 status: 401, messages, ..
             } => {
                 let fix = match self.auth {
+                    AuthKind::AccessToken if self.flavor == Flavor::DataCenter => {
+                        "The personal access token in JIRA_MCP_ACCESS_TOKEN is revoked, expired or mistyped: create \
+                         a new one in Jira under your profile › Personal Access Tokens and set it."
+                    }
+                    AuthKind::Pat => {
+                        "The stored personal access token is revoked or expired: create a new one in Jira under your \
+                         profile › Personal Access Tokens, then run `jira-mcp login --pat` to store it."
+                    }
                     AuthKind::AccessToken => {
                         "The token in JIRA_MCP_ACCESS_TOKEN is expired or invalid (OAuth access tokens last one hour): \
                          set a fresh one."
@@ -239,14 +260,16 @@ impl ErrorContext<'_> {
             ApiError::Status { status, messages, .. } => {
                 format!("Jira answered HTTP {status}.{}", jira_says(messages))
             }
-            ApiError::Network { host, message, timeout } => {
+            ApiError::Network {
+                host, message, timeout, ..
+            } => {
                 if *timeout {
                     format!("Jira at {host} did not answer in time ({message}). Try again, or narrow the request.")
                 } else {
                     format!("Could not reach Jira at {host}: {message}.")
                 }
             }
-            ApiError::Decode { context, message } => {
+            ApiError::Decode { context, message, .. } => {
                 format!("Jira sent a response jira-mcp could not read ({context}: {message}).")
             }
             ApiError::Auth(e) => format!("{e}."),

@@ -1,23 +1,30 @@
 //! Toolset `search`: JQL search with cursor paging.
 
-use rmcp::{handler::server::wrapper::Parameters, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Out, ToolError, params,
-    result::{input, schema},
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use crate::{
+    config::Flavor,
+    jira::{ops, ops::On, views::IssueLine},
+    render,
 };
-use crate::{jira::views::IssueLine, render, server::JiraMcp};
 
-pub(super) const OPERATIONS: &[(&str, &[&str])] = &[(
-    "jira_search",
-    &[
-        "GET /rest/api/3/search/jql",
-        "POST /rest/api/3/search/approximate-count",
-        "GET /rest/api/3/field",
-    ],
-)];
+pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
+    id: "search",
+    description: "Find issues with JQL",
+    default: true,
+    tools: &[&SEARCH],
+};
+
+static SEARCH: ToolDef = ToolDef {
+    name: "jira_search",
+    description: "Find issues with JQL; one line per issue, paged with `next_page_token`; the first page\nof several says about how many match.",
+    access: Access::READ,
+    on: On::Both,
+    ops: &[ops::SEARCH_JQL, ops::SEARCH_DC, ops::SEARCH_COUNT, ops::FIELDS],
+    handler: handler!(search),
+};
 
 /// What every result line shows.
 const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
@@ -47,94 +54,90 @@ pub struct SearchResult {
     pub approximate_total: Option<u64>,
 }
 
-#[tool_router(router = search_router, vis = "pub(crate)")]
-impl JiraMcp {
-    /// Find issues with JQL; one line per issue, paged with `next_page_token`; the first page
-    /// of several says about how many match.
-    #[tool(
-        name = "jira_search",
-        input_schema = input::<SearchParams>(),
-        output_schema = schema::<SearchResult>(),
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    pub async fn search(&self, Parameters(p): Parameters<SearchParams>) -> Result<Out<SearchResult>, ToolError> {
-        const TOOL: &str = "jira_search";
-        let jql = p.jql.trim();
-        if jql.is_empty() {
-            return Err(ToolError::invalid(
-                "jql is empty; e.g. `project = PROJ AND statusCategory != Done`",
-            ));
-        }
-        if jql.to_ascii_lowercase().starts_with("order by") {
-            return Err(ToolError::invalid(format!(
-                "`{jql}` has no condition, and Jira only runs bounded queries; add one, e.g. `project = PROJ {jql}`"
-            )));
-        }
-        let max = params::page_size("max_results", p.max_results, 20, 100)?;
-        let token = p.next_page_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let wanted = params::clean_field_list(&p.fields);
-        let fail = |e| self.fail(TOOL, Some("The search".into()), e);
-        let extra: Vec<(String, String)> = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            self.jira
-                .resolve_fields(&wanted)
-                .await
-                .map_err(fail)?
-                .into_iter()
-                .map(|m| (m.name, m.id))
-                .collect()
-        };
-        let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
-        ids.extend(
-            extra
-                .iter()
-                .map(|(_, id)| id.clone())
-                .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
-        );
-        let page = self.jira.search_jql(jql, &ids, max, token).await.map_err(fail)?;
-        let issues: Vec<IssueLine> = page.issues.iter().map(|i| IssueLine::from_json(i, &extra)).collect();
-        let mut text = if issues.is_empty() {
-            if token.is_some() {
-                "No more issues.".to_string()
-            } else {
-                format!("No issues match `{jql}`.")
-            }
-        } else {
-            issues.iter().map(render::issue_line).collect::<Vec<_>>().join("\n")
-        };
-        // Only a first page with more to come needs a count: a single page counts itself, and
-        // later pages were counted by the first. A failed count only leaves the estimate out.
-        let approximate_total = match (&page.next_page_token, token) {
-            (Some(_), None) => match self.jira.approximate_count(jql).await {
-                Ok(n) => Some(n),
-                Err(e) => {
-                    tracing::debug!(error = %e, "approximate count unavailable");
-                    None
-                }
-            },
-            _ => None,
-        };
-        if let Some(next) = &page.next_page_token {
-            let shown = match approximate_total {
-                Some(total) if total >= issues.len() as u64 => {
-                    format!("{} of about {total} issues shown", issues.len())
-                }
-                _ => format!("{} issues shown; more match", issues.len()),
-            };
-            text.push_str(&format!(
-                "\n\n{shown}. Next page: call jira_search with the same jql and next_page_token \"{next}\"."
-            ));
-        } else if !issues.is_empty() {
-            text.push_str(&format!("\n\n{} issues (last page).", issues.len()));
-        }
-        Ok(Out {
-            text,
-            data: SearchResult {
-                issues,
-                next_page_token: page.next_page_token,
-                approximate_total,
-            },
-        })
+async fn search(cx: Ctx, p: SearchParams) -> Result<Out<SearchResult>, ToolError> {
+    let jql = p.jql.trim();
+    if jql.is_empty() {
+        return Err(ToolError::invalid(
+            "jql is empty; e.g. `project = PROJ AND statusCategory != Done`",
+        ));
     }
+    if jql.to_ascii_lowercase().starts_with("order by") {
+        return Err(ToolError::invalid(format!(
+            "`{jql}` has no condition, and Jira only runs bounded queries; add one, e.g. `project = PROJ {jql}`"
+        )));
+    }
+    let max = params::page_size("max_results", p.max_results, 20, 100)?;
+    let token = p.next_page_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let cursor = token
+        .map(|t| cx.jira.cursor_from_token(t))
+        .transpose()
+        .map_err(|e| cx.fail(None, e))?;
+    let wanted = params::clean_field_list(&p.fields);
+    let fail = |e| cx.fail(Some("The search".into()), e);
+    let extra: Vec<(String, String)> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        cx.jira
+            .resolve_fields(&wanted)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|m| (m.name, m.id))
+            .collect()
+    };
+    let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
+    ids.extend(
+        extra
+            .iter()
+            .map(|(_, id)| id.clone())
+            .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
+    );
+    let page = cx.jira.search(jql, &ids, max, cursor.as_ref()).await.map_err(fail)?;
+    let rich = cx.jira.rich();
+    let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
+    let next_page_token = page.next().map(|c| c.to_string());
+    let mut text = if issues.is_empty() {
+        if token.is_some() {
+            "No more issues.".to_string()
+        } else {
+            format!("No issues match `{jql}`.")
+        }
+    } else {
+        issues.iter().map(render::issue_line).collect::<Vec<_>>().join("\n")
+    };
+    // Only a first page with more to come needs a count: a single page counts itself, and
+    // later pages were counted by the first. Data Center counts exactly on every page. A
+    // failed count only leaves the estimate out.
+    let approximate_total = match (&next_page_token, token) {
+        _ if cx.jira.flavor() == Flavor::DataCenter => page.total.filter(|_| next_page_token.is_some()),
+        (Some(_), None) => match cx.jira.approximate_count(jql).await {
+            Ok(n) => Some(n),
+            Err(e) => {
+                tracing::debug!(error = %e, "approximate count unavailable");
+                None
+            }
+        },
+        _ => None,
+    };
+    if let Some(next) = &next_page_token {
+        let shown = match approximate_total {
+            Some(total) if total >= issues.len() as u64 => {
+                format!("{} of about {total} issues shown", issues.len())
+            }
+            _ => format!("{} issues shown; more match", issues.len()),
+        };
+        text.push_str(&format!(
+            "\n\n{shown}. Next page: call jira_search with the same jql and next_page_token \"{next}\"."
+        ));
+    } else if !issues.is_empty() {
+        text.push_str(&format!("\n\n{} issues (last page).", issues.len()));
+    }
+    Ok(Out {
+        text,
+        data: SearchResult {
+            issues,
+            next_page_token,
+            approximate_total,
+        },
+    })
 }

@@ -1,30 +1,32 @@
 //! Toolset `users`: who the token belongs to.
 
-use rmcp::{tool, tool_router};
+use super::{Access, Ctx, NoParams, Out, ToolDef, ToolError, ToolsetDef, handler};
+use crate::{
+    jira::{ops, ops::On, views::UserView},
+    render,
+};
 
-use super::{Out, ToolError, result::schema};
-use crate::{jira::views::UserView, render, server::JiraMcp};
+pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
+    id: "users",
+    description: "The signed-in user",
+    default: true,
+    tools: &[&GET_MYSELF],
+};
 
-pub(super) const OPERATIONS: &[(&str, &[&str])] = &[("jira_get_myself", &["GET /rest/api/3/myself"])];
+static GET_MYSELF: ToolDef = ToolDef {
+    name: "jira_get_myself",
+    description: "Who am I in Jira: display name, email, time zone and account id (Cloud) or user name\n(Data Center), for JQL and assignees.",
+    access: Access::READ,
+    on: On::Both,
+    ops: &[ops::MYSELF],
+    handler: handler!(get_myself),
+};
 
-#[tool_router(router = users_router, vis = "pub(crate)")]
-impl JiraMcp {
-    /// Who am I in Jira: display name, email, time zone and account id (for JQL and assignees).
-    #[tool(
-        name = "jira_get_myself",
-        output_schema = schema::<UserView>(),
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    pub async fn get_myself(&self) -> Result<Out<UserView>, ToolError> {
-        let v = self
-            .jira
-            .myself()
-            .await
-            .map_err(|e| self.fail("jira_get_myself", None, e))?;
-        let user = UserView::from_json(&v);
-        Ok(Out {
-            text: render::user(&user),
-            data: user,
-        })
-    }
+async fn get_myself(cx: Ctx, _: NoParams) -> Result<Out<UserView>, ToolError> {
+    let me = cx.jira.myself().await.map_err(|e| cx.fail(None, e))?;
+    let user = UserView::new(&me);
+    Ok(Out {
+        text: render::user(&user),
+        data: user,
+    })
 }

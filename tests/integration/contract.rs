@@ -48,7 +48,11 @@ impl Prism {
         let port = crate::support::free_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("prism.log");
-        let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jira-platform-v3.json");
+        let spec = dir.path().join("spec.json");
+        write_corrected_spec(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jira-platform-v3.json"),
+            &spec,
+        );
         let mut cmd = Command::new(bin);
         cmd.arg("mock")
             .arg("-h")
@@ -107,6 +111,33 @@ impl Prism {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// Atlassian's documents give many response examples as JSON text inside a string (a known
+/// defect), which Prism then serves as a JSON string. The copy Prism serves has them parsed.
+fn write_corrected_spec(from: &std::path::Path, to: &std::path::Path) {
+    fn fix(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    if k == "example"
+                        && let Value::String(text) = child
+                        && text.trim_start().starts_with(['{', '['])
+                        && let Ok(parsed) = serde_json::from_str::<Value>(text)
+                    {
+                        *child = parsed;
+                    } else {
+                        fix(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(fix),
+            _ => {}
+        }
+    }
+    let mut spec: Value = serde_json::from_slice(&std::fs::read(from).unwrap()).unwrap();
+    fix(&mut spec);
+    std::fs::write(to, serde_json::to_vec(&spec).unwrap()).unwrap();
 }
 
 async fn harness(prism: &Prism) -> Harness {

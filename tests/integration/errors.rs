@@ -53,6 +53,8 @@ async fn api_token_401_points_at_the_api_token() {
         .env("JIRA_MCP_EMAIL", "ada@example.com")
         .env("JIRA_MCP_API_TOKEN", "api-token-secret")
         .env("JIRA_MCP_SITE", &jira.uri())
+        // The mock's loopback address would make it a Data Center site.
+        .env("JIRA_MCP_FLAVOR", "cloud")
         .start_with(jira)
         .await;
     Mock::given(method("GET"))

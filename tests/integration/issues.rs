@@ -77,6 +77,8 @@ async fn get_issue_renders_a_typical_issue_compactly_from_one_request() {
         .filter(|(_, p)| p == "/rest/api/3/field")
         .count();
     assert_eq!(n, 1, "field list fetched once");
+    // Every request was one the tool declares (its scopes cover it).
+    assert_eq!(h.assert_declared_operations_only(), 3);
 }
 
 #[tokio::test]

@@ -11,6 +11,9 @@ mod catalog;
 mod comments;
 /// Contract tests against Atlassian's OpenAPI document served by Prism.
 mod contract;
+/// Every tool on Jira Data Center (REST v2, wiki markup, users by name).
+// (enabled with the wiki markup converter)
+// mod datacenter;
 /// The built binary over stdio, as an MCP client spawns it.
 mod e2e_stdio;
 /// How each failure class is explained; the server keeps serving.
@@ -23,5 +26,7 @@ mod issues;
 mod misc;
 /// OAuth 2.0 (3LO) sign-in, token cache and rotation, against a real OAuth server.
 mod oauth;
+/// Data Center personal access tokens: login, use, revocation.
+mod pat;
 /// JQL search and paging.
 mod search;

@@ -577,6 +577,7 @@ async fn logout_deletes_tokens_and_says_where_to_revoke() {
             expires_at: 1,
             scopes: vec![],
             client_id: None,
+            kind: jira_mcp::auth::store::TokenKind::Oauth,
         })
         .unwrap();
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
@@ -614,6 +615,7 @@ fn crash_set(n: u64) -> jira_mcp::auth::store::TokenSet {
         expires_at: 4_000_000_000 + n,
         scopes: (0..200).map(|i| format!("scope-{n}-{i}")).collect(),
         client_id: Some("c".into()),
+        kind: jira_mcp::auth::store::TokenKind::Oauth,
     }
 }
 

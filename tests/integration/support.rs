@@ -37,6 +37,8 @@ pub struct Harness {
     pub jira: MockServer,
     pub client: RunningService<RoleClient, ()>,
     pub home: tempfile::TempDir,
+    /// The server itself (a clone sharing its state), to read what it sent.
+    pub server: jira_mcp::server::JiraMcp,
 }
 
 pub struct Setup {
@@ -76,12 +78,14 @@ impl Setup {
     pub async fn start_with(mut self, jira: MockServer) -> Harness {
         let home = tempfile::tempdir().unwrap();
         self.env
-            .insert("JIRA_MCP_HOME".into(), home.path().display().to_string());
+            .entry("JIRA_MCP_HOME".into())
+            .or_insert_with(|| home.path().display().to_string());
         self.env.entry("JIRA_MCP_API_BASE".into()).or_insert_with(|| jira.uri());
         let env = self.env.clone();
         let config = Config::load(&Overrides::default(), &|k| env.get(k).cloned()).expect("config");
         let selection = Selection::parse(self.toolsets.as_deref(), None, self.read_only).unwrap();
         let server = app::build_server(&config, &selection);
+        let probe = server.clone();
         let (server_io, client_io) = tokio::io::duplex(1 << 16);
         tokio::spawn(async move {
             if let Ok(running) = server.serve(server_io).await {
@@ -89,7 +93,12 @@ impl Setup {
             }
         });
         let client = ().serve(client_io).await.expect("client connects");
-        Harness { jira, client, home }
+        Harness {
+            jira,
+            client,
+            home,
+            server: probe,
+        }
     }
 }
 
@@ -104,6 +113,19 @@ impl Harness {
             .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
             .await
             .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+    }
+
+    /// Asserts that every Jira operation sent so far was declared by the tool that sent it,
+    /// and returns how many were sent.
+    #[track_caller]
+    pub fn assert_declared_operations_only(&self) -> usize {
+        let sent = self.server.sent_operations();
+        for (tool, op) in &sent {
+            let tool = tool.unwrap_or_else(|| panic!("{op} was sent outside any tool"));
+            let (_, def) = jira_mcp::toolsets::lookup(tool).expect("a known tool");
+            assert!(def.ops.contains(op), "{tool} sent {op}, which it does not declare");
+        }
+        sent.len()
     }
 
     /// Mounts a mock answering `method path` with 200 and `body`.
