@@ -12,11 +12,16 @@ use crate::{
     toolsets::Selection,
 };
 
-/// The scopes a sign-in asks for: `JIRA_MCP_SCOPES`, else what the selection needs plus
-/// `offline_access`.
+/// The scopes a sign-in asks for: `JIRA_MCP_SCOPES`, else what the selection needs: on Cloud
+/// its classic scopes plus `offline_access`; on Data Center `WRITE` when a selected tool
+/// writes, else `READ` (the provider's scopes are levels: `WRITE` can also read).
 pub fn login_scopes(config: &Config, selection: &Selection) -> Vec<String> {
     match &config.auth {
         AuthConfig::OAuth(o) if o.scopes.is_some() => o.scopes.clone().unwrap_or_default(),
+        _ if config.flavor == Flavor::DataCenter => {
+            let writes = selection.tools(Flavor::DataCenter).iter().any(|t| !t.access.read_only);
+            vec![if writes { "WRITE" } else { "READ" }.to_string()]
+        }
         _ => catalog::scopes(selection).into_iter().collect(),
     }
 }
@@ -28,8 +33,8 @@ pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenPr
         AuthConfig::ApiToken { email, token } => Arc::new(ApiTokenBasic::new(email, token.clone())),
         // A personal access token stored by `login --pat` stands in for an OAuth sign-in.
         AuthConfig::OAuth(_) if let Some(pat) = stored_pat(config) => Arc::new(StaticBearer::stored_pat(pat)),
-        // Atlassian's Cloud sign-in cannot reach a Data Center site.
-        AuthConfig::OAuth(_) if config.flavor == Flavor::DataCenter => {
+        // A Data Center site without an incoming application link configured here.
+        AuthConfig::OAuth(o) if config.flavor == Flavor::DataCenter && o.app().is_none() => {
             Arc::new(NoCredential::data_center(&config.profile))
         }
         AuthConfig::OAuth(o) => Arc::new(OAuthSession::new(

@@ -440,10 +440,12 @@ async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
 
 async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result<i32> {
     let config = Config::from_env(&overrides)?;
-    if config.flavor == Flavor::DataCenter {
+    if config.flavor == Flavor::DataCenter && matches!(&config.auth, AuthConfig::OAuth(o) if o.app().is_none()) {
         eprintln!(
-            "jira-mcp: this profile is a Data Center site; sign in with a personal access token: `jira-mcp login \
-             --pat` (reads it from stdin). OAuth 2.0 through an application link is not supported yet."
+            "jira-mcp: to sign in to this Data Center site with OAuth 2.0, an administrator creates an incoming \
+             application link (Administration › Applications › Application links, with the redirect URL of \
+             JIRA_MCP_REDIRECT_URI); then set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET to its credentials. \
+             Or use a personal access token: `jira-mcp login --pat` (reads it from stdin)."
         );
         return Ok(2);
     }
@@ -590,6 +592,9 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
             match store.load() {
                 Ok(Some(t)) if t.kind == jira_mcp::auth::store::TokenKind::Pat => {
                     println!("credentials:  personal access token (stored by `jira-mcp login --pat`)");
+                }
+                _ if config.flavor == Flavor::DataCenter => {
+                    println!("credentials:  OAuth 2.0 (the site's incoming application link, PKCE), {app_note}")
                 }
                 _ => println!("credentials:  OAuth 2.0 (3LO), {app_note}"),
             }

@@ -98,6 +98,8 @@ pub struct OAuthSettings {
     pub call_wait: Duration,
     /// How long the callback listener waits in all (`JIRA_MCP_LOGIN_TIMEOUT_SECS`).
     pub login_timeout: Duration,
+    /// Atlassian Cloud's 3LO, or a Data Center's OAuth 2.0 provider (with PKCE).
+    pub flavor: Flavor,
 }
 
 impl OAuthSettings {
@@ -109,6 +111,7 @@ impl OAuthSettings {
             auth_url: self.auth_url.clone(),
             token_url: self.token_url.clone(),
             redirect_uri: self.redirect_uri.clone(),
+            flavor: self.flavor,
         })
     }
 }
@@ -244,6 +247,19 @@ impl Config {
             "JIRA_MCP_RESOURCES_URL",
             &pick("JIRA_MCP_RESOURCES_URL", &file.resources_url).unwrap_or_else(|| DEFAULT_RESOURCES_URL.into()),
         )?;
+        let flavor = match pick("JIRA_MCP_FLAVOR", &file.flavor)
+            .map(|f| f.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("cloud") => Flavor::Cloud,
+            Some("datacenter" | "data-center" | "dc" | "server") => Flavor::DataCenter,
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "JIRA_MCP_FLAVOR is `{other}`; use `cloud` or `datacenter`"
+                )));
+            }
+            None => site.as_ref().map_or(Flavor::Cloud, Flavor::of_site),
+        };
         let auth = match (
             pick("JIRA_MCP_ACCESS_TOKEN", &file.access_token),
             pick("JIRA_MCP_EMAIL", &file.email),
@@ -278,14 +294,26 @@ impl Config {
                 let url_of = |name: &'static str, from_file: &Option<String>, default: &str| {
                     parse_url(name, &pick(name, from_file).unwrap_or_else(|| default.to_string()))
                 };
+                // A Data Center site is its own OAuth 2.0 provider (an incoming application link).
+                let dc_base = site
+                    .as_ref()
+                    .filter(|_| flavor == Flavor::DataCenter)
+                    .map(|s| s.as_str().trim_end_matches('/').to_string());
+                let (auth_default, token_default) = match &dc_base {
+                    Some(base) => (
+                        format!("{base}/rest/oauth2/latest/authorize"),
+                        format!("{base}/rest/oauth2/latest/token"),
+                    ),
+                    None => (DEFAULT_AUTH_URL.to_string(), DEFAULT_TOKEN_URL.to_string()),
+                };
                 let secs = |name: &str, default: u64| {
                     Duration::from_secs(env(name).and_then(|v| v.parse().ok()).unwrap_or(default))
                 };
                 AuthConfig::OAuth(Box::new(OAuthSettings {
                     client_id: pick("ATLASSIAN_CLIENT_ID", &file.client_id),
                     client_secret: pick("ATLASSIAN_CLIENT_SECRET", &file.client_secret).map(|s| Secret::new(s.trim())),
-                    auth_url: url_of("JIRA_MCP_AUTH_URL", &None, DEFAULT_AUTH_URL)?,
-                    token_url: url_of("JIRA_MCP_TOKEN_URL", &None, DEFAULT_TOKEN_URL)?,
+                    auth_url: url_of("JIRA_MCP_AUTH_URL", &None, &auth_default)?,
+                    token_url: url_of("JIRA_MCP_TOKEN_URL", &None, &token_default)?,
                     redirect_uri: url_of("JIRA_MCP_REDIRECT_URI", &file.redirect_uri, DEFAULT_REDIRECT_URI)?,
                     scopes: overrides
                         .scopes
@@ -294,6 +322,7 @@ impl Config {
                         .map(|s| parse_scopes(&s)),
                     call_wait: secs("JIRA_MCP_LOGIN_WAIT_SECS", 45),
                     login_timeout: secs("JIRA_MCP_LOGIN_TIMEOUT_SECS", 300),
+                    flavor,
                 }))
             }
         };
@@ -325,19 +354,6 @@ impl Config {
                     "JIRA_MCP_TOKEN_STORE is `{other}`; use `file` or `keyring`"
                 )));
             }
-        };
-        let flavor = match pick("JIRA_MCP_FLAVOR", &file.flavor)
-            .map(|f| f.trim().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("cloud") => Flavor::Cloud,
-            Some("datacenter" | "data-center" | "dc" | "server") => Flavor::DataCenter,
-            Some(other) => {
-                return Err(ConfigError::Invalid(format!(
-                    "JIRA_MCP_FLAVOR is `{other}`; use `cloud` or `datacenter`"
-                )));
-            }
-            None => site.as_ref().map_or(Flavor::Cloud, Flavor::of_site),
         };
         let request_timeout = env("JIRA_MCP_TIMEOUT_SECS")
             .and_then(|v| v.parse().ok())

@@ -26,6 +26,7 @@ use url::Url;
 
 use crate::{
     auth::{LoginUi, Presented, browser},
+    config::Flavor,
     jira::{JiraClient, ops},
     toolsets::{Ctx, Router, Selection},
 };
@@ -153,13 +154,10 @@ impl JiraMcp {
             tracing::info!(tool = tool.name, error = %e, "no credential for the call");
             return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
         }
-        if let Some(granted) = self.jira.granted_scopes() {
-            let missing = crate::scopes::missing(&tool.cloud_op_ids(), &granted);
-            if !missing.is_empty() {
-                let mut ecx = cx.error_context(None);
-                ecx.scopes = missing;
-                return Ok(CallToolResult::error(vec![ContentBlock::text(ecx.scope_message(false))]).into());
-            }
+        if let Some(granted) = self.jira.granted_scopes()
+            && let Some(message) = missing_scope(&cx, &granted)
+        {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
         }
         let args = request.arguments.unwrap_or_default();
         let declared = ops::Declared {
@@ -168,6 +166,25 @@ impl JiraMcp {
         };
         Ok(ops::scope(declared, (tool.handler.run)(cx, args)).await.into())
     }
+}
+
+/// The explanation when the grant cannot cover the tool: Cloud's scopes per operation; Data
+/// Center's levels (`READ`, `WRITE`, `ADMIN`, `SYSTEM_ADMIN`), where writing needs `WRITE`.
+fn missing_scope(cx: &Ctx, granted: &[String]) -> Option<String> {
+    let mut ecx = cx.error_context(None);
+    ecx.scopes = match cx.jira.flavor() {
+        Flavor::Cloud => crate::scopes::missing(&cx.tool.cloud_op_ids(), granted),
+        Flavor::DataCenter => {
+            let can_write = granted
+                .iter()
+                .any(|g| matches!(g.as_str(), "WRITE" | "ADMIN" | "SYSTEM_ADMIN"));
+            if cx.tool.access.read_only || can_write {
+                return None;
+            }
+            std::collections::BTreeSet::from(["WRITE".to_string()])
+        }
+    };
+    (!ecx.scopes.is_empty()).then(|| ecx.scope_message(false))
 }
 
 /// Reaches the user during one tool call: URL elicitation when the client supports it, else

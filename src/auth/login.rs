@@ -1,5 +1,6 @@
 //! The sign-in flow: consent URL → loopback redirect (or a pasted URL) → code exchange →
-//! site choice → tokens and site saved in the profile.
+//! site choice → tokens and site saved in the profile. On Data Center the site is the one
+//! configured, and the exchange carries the PKCE verifier of the consent URL.
 //!
 //! A [`PendingLogin`] runs in the background once started: the listener keeps waiting
 //! (bounded) even when the tool call that started it is cancelled, so the user's next call
@@ -12,12 +13,13 @@ use tokio::sync::watch;
 use url::Url;
 
 use super::{
+    Secret,
     callback::{BindError, Listener, Redirect},
     oauth::{OAuthApp, TokenError},
     sites::{self, SiteInfo},
     store::{StoreError, TokenStore},
 };
-use crate::config::Config;
+use crate::config::{Config, Flavor};
 
 /// Asks the user to pick a site (a terminal can; a tool call cannot).
 pub type SiteChooser = Arc<dyn Fn(&[SiteInfo]) -> Option<usize> + Send + Sync>;
@@ -84,7 +86,8 @@ pub enum LoginError {
     #[error(
         "Atlassian sent you back without an authorization code. This is what happens to Jira Service Management \
          customers (portal-only, unlicensed accounts): they cannot authorize OAuth apps. Sign in with a licensed \
-         Jira account (an agent or user), or use an API token instead"
+         Jira account (an agent or user), or use an API token (Cloud) or that account's personal access token \
+         (Data Center: `jira-mcp login --pat`) instead"
     )]
     NoCode,
     #[error("Atlassian refused the sign-in: {0} {1}")]
@@ -139,19 +142,22 @@ fn http_client() -> reqwest::Client {
 }
 
 /// From the redirect to saved tokens and a chosen site.
-async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, LoginError> {
+async fn finish(params: &LoginParams, redirect: Redirect, verifier: Option<&Secret>) -> Result<Summary, LoginError> {
     let code = match redirect {
         Redirect::Code(c) => c,
         Redirect::Error { error, description } => return Err(classify(&error, &description, params)),
         Redirect::Empty => return Err(LoginError::NoCode),
     };
     let http = http_client();
-    let tokens = params.app.exchange_code(&http, &code, &params.scopes).await?;
+    let tokens = params.app.exchange_code(&http, &code, verifier, &params.scopes).await?;
     if tokens.refresh_token.is_none() {
         tracing::warn!("no refresh token was granted (offline_access missing): you will need to sign in again hourly");
     }
     // Save first: the tokens are good even if choosing a site needs another step.
     params.store.save(&tokens)?;
+    if params.app.flavor == Flavor::DataCenter {
+        return finish_data_center(params, &http, &tokens).await;
+    }
     let list = sites::fetch(&http, &params.config.resources_url, tokens.access_token.expose())
         .await
         .map_err(LoginError::Sites)?;
@@ -187,6 +193,60 @@ async fn finish(params: &LoginParams, redirect: Redirect) -> Result<Summary, Log
         site_name: chosen.name.clone(),
         site_url: chosen.url.trim_end_matches('/').to_string(),
         cloud_id: chosen.id.clone(),
+        scopes: tokens.scopes.clone(),
+        expires_at: tokens.expires_at,
+        refreshable: tokens.refresh_token.is_some(),
+    })
+}
+
+/// A Data Center is one site: no site list to choose from; the account comes from its
+/// `/rest/api/2/myself` (by user name).
+async fn finish_data_center(
+    params: &LoginParams,
+    http: &reqwest::Client,
+    tokens: &super::store::TokenSet,
+) -> Result<Summary, LoginError> {
+    let site = params
+        .site
+        .clone()
+        .ok_or_else(|| LoginError::Sites("JIRA_MCP_SITE (the Data Center base URL) is not set".into()))?;
+    let base = params
+        .config
+        .api_base
+        .clone()
+        .filter(|b| !b.contains("{cloudId}"))
+        .unwrap_or_else(|| site.clone());
+    let account = async {
+        let resp = http
+            .get(format!("{}/rest/api/2/myself", base.trim_end_matches('/')))
+            .bearer_auth(tokens.access_token.expose())
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        let me: serde_json::Value = resp.json().await.ok()?;
+        let name = me.get("displayName")?.as_str()?;
+        let user = me.get("name")?.as_str()?;
+        Some(format!("{name} ({user})"))
+    }
+    .await;
+    let mut state = params.config.load_state();
+    state.account = account;
+    state.site_url = Some(site.clone());
+    params.config.save_state(&state).map_err(|e| {
+        LoginError::Store(StoreError::Write {
+            path: params.config.state_file(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(Summary {
+        account: state.account.clone(),
+        site_name: site.clone(),
+        site_url: site,
+        cloud_id: String::new(),
         scopes: tokens.scopes.clone(),
         expires_at: tokens.expires_at,
         refreshable: tokens.refresh_token.is_some(),
@@ -232,13 +292,14 @@ impl PendingLogin {
     /// Binds the callback listener and waits for the redirect in the background.
     pub async fn start(params: LoginParams) -> Result<Arc<PendingLogin>, LoginError> {
         let state = CsrfToken::new_random().secret().clone();
-        let url = params.app.authorize_url(&params.scopes, &state);
+        let auth = params.app.authorize(&params.scopes, &state);
+        let (url, verifier) = (auth.url, auth.verifier);
         let mut listener = Listener::bind(&params.app.redirect_uri, state).await?;
         let (tx, rx) = watch::channel(None);
         let shown = url.to_string();
         tokio::spawn(async move {
             let outcome = match tokio::time::timeout(params.timeout, listener.next()).await {
-                Ok(Some(redirect)) => finish(&params, redirect).await,
+                Ok(Some(redirect)) => finish(&params, redirect, verifier.as_ref()).await,
                 Ok(None) => Err(LoginError::Input("the sign-in listener stopped".into())),
                 Err(_) => Err(LoginError::Timeout {
                     secs: params.timeout.as_secs(),
@@ -278,7 +339,8 @@ pub async fn login_pasted(
     read_line: impl FnOnce() -> std::io::Result<String> + Send + 'static,
 ) -> Result<Summary, LoginError> {
     let state = CsrfToken::new_random().secret().clone();
-    let url = params.app.authorize_url(&params.scopes, &state);
+    let auth = params.app.authorize(&params.scopes, &state);
+    let (url, verifier) = (auth.url, auth.verifier);
     eprintln!("Open this URL in a browser, approve access, then paste the address of the page you land on:\n\n{url}\n");
     eprint!("Redirect URL (or code): ");
     let line = tokio::task::spawn_blocking(read_line)
@@ -306,5 +368,5 @@ pub async fn login_pasted(
         }
         Err(_) => Redirect::Code(pasted.to_string()),
     };
-    finish(&params, redirect).await
+    finish(&params, redirect, verifier.as_ref()).await
 }

@@ -1,14 +1,19 @@
-//! Atlassian OAuth 2.0 (3LO) endpoints through the `oauth2` crate: the authorization URL,
-//! the code exchange and the refresh.
+//! OAuth 2.0 endpoints through the `oauth2` crate: the authorization URL, the code exchange
+//! and the refresh, for Atlassian Cloud (3LO) and for a Data Center's own provider.
 //!
 //! Atlassian's 3LO has no PKCE: the client secret is required for both grants, sent in the
 //! request body. The authorization URL carries `audience=api.atlassian.com` and
 //! `prompt=consent`, which Atlassian requires. Refresh tokens rotate: a refresh returns a new
 //! one, and the caller must store it before anything else happens (see `store.rs`).
+//!
+//! Data Center (an incoming application link, `{site}/rest/oauth2/latest/...`) adds PKCE
+//! (S256): the authorization URL carries a challenge, the code exchange its verifier, which
+//! never leaves this process. Its scopes are `READ`, `WRITE` and `ADMIN`, and it checks the
+//! redirect URI on refresh too.
 
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
     basic::{BasicClient, BasicErrorResponseType},
 };
 use url::Url;
@@ -17,6 +22,7 @@ use super::{
     Secret,
     store::{TokenSet, now},
 };
+use crate::config::Flavor;
 
 pub const DEFAULT_AUTH_URL: &str = "https://auth.atlassian.com/authorize";
 pub const DEFAULT_TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
@@ -30,6 +36,15 @@ pub struct OAuthApp {
     pub auth_url: Url,
     pub token_url: Url,
     pub redirect_uri: Url,
+    /// Cloud (3LO) or a Data Center provider (PKCE).
+    pub flavor: Flavor,
+}
+
+/// One authorization request: the consent URL and, with PKCE, the verifier its code must be
+/// exchanged with (a secret: kept in memory only).
+pub struct Authorization {
+    pub url: Url,
+    pub verifier: Option<Secret>,
 }
 
 /// Why the token endpoint refused, in terms a user can act on.
@@ -91,32 +106,53 @@ impl OAuthApp {
             .set_auth_type(AuthType::RequestBody)
     }
 
-    /// The consent page URL for `scopes`, bound to `state`.
-    pub fn authorize_url(&self, scopes: &[String], state: &str) -> Url {
+    /// The consent page URL for `scopes`, bound to `state` (and, on Data Center, to a fresh
+    /// PKCE challenge).
+    pub fn authorize(&self, scopes: &[String], state: &str) -> Authorization {
         let state = state.to_string();
-        let (url, _) = self
-            .client()
+        let client = self.client();
+        let req = client
             .authorize_url(move || CsrfToken::new(state))
-            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-            .add_extra_param("audience", "api.atlassian.com")
-            .add_extra_param("prompt", "consent")
-            .url();
-        url
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())));
+        match self.flavor {
+            Flavor::Cloud => {
+                let (url, _) = req
+                    .add_extra_param("audience", "api.atlassian.com")
+                    .add_extra_param("prompt", "consent")
+                    .url();
+                Authorization { url, verifier: None }
+            }
+            Flavor::DataCenter => {
+                let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+                let (url, _) = req.set_pkce_challenge(challenge).url();
+                Authorization {
+                    url,
+                    verifier: Some(Secret::new(verifier.secret().clone())),
+                }
+            }
+        }
+    }
+
+    /// The consent page URL alone (Cloud, where there is no verifier to keep).
+    pub fn authorize_url(&self, scopes: &[String], state: &str) -> Url {
+        self.authorize(scopes, state).url
     }
 
     pub async fn exchange_code(
         &self,
         http: &reqwest::Client,
         code: &str,
+        verifier: Option<&Secret>,
         requested: &[String],
     ) -> Result<TokenSet, TokenError> {
         let http = http.clone();
         let f = move |r| send(http.clone(), r);
-        let resp = self
-            .client()
-            .exchange_code(AuthorizationCode::new(code.to_string()))
-            .request_async(&f)
-            .await;
+        let client = self.client();
+        let mut req = client.exchange_code(AuthorizationCode::new(code.to_string()));
+        if let Some(v) = verifier {
+            req = req.set_pkce_verifier(PkceCodeVerifier::new(v.expose().to_string()));
+        }
+        let resp = req.request_async(&f).await;
         self.to_tokens(resp, requested, None)
     }
 
@@ -128,11 +164,14 @@ impl OAuthApp {
         };
         let http = http.clone();
         let f = move |r| send(http.clone(), r);
-        let resp = self
-            .client()
-            .exchange_refresh_token(&RefreshToken::new(rt.expose().to_string()))
-            .request_async(&f)
-            .await;
+        let client = self.client();
+        let refresh = RefreshToken::new(rt.expose().to_string());
+        let mut req = client.exchange_refresh_token(&refresh);
+        if self.flavor == Flavor::DataCenter {
+            // Data Center checks it on refresh too, and says only `invalid_grant` without it.
+            req = req.add_extra_param("redirect_uri", self.redirect_uri.to_string());
+        }
+        let resp = req.request_async(&f).await;
         self.to_tokens(resp, &current.scopes, current.refresh_token.clone())
     }
 
@@ -198,6 +237,7 @@ mod tests {
             auth_url: Url::parse(DEFAULT_AUTH_URL).unwrap(),
             token_url: Url::parse(DEFAULT_TOKEN_URL).unwrap(),
             redirect_uri: Url::parse(DEFAULT_REDIRECT_URI).unwrap(),
+            flavor: Flavor::Cloud,
         };
         let url = app.authorize_url(&["read:jira-work".into(), "offline_access".into()], "st4te");
         let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
@@ -210,5 +250,28 @@ mod tests {
         assert_eq!(q["scope"], "read:jira-work offline_access");
         assert!(!url.as_str().contains("s3cret"));
         assert!(!url.as_str().contains("code_challenge"));
+    }
+
+    #[test]
+    fn data_center_authorization_uses_pkce_s256_and_no_audience() {
+        let app = OAuthApp {
+            client_id: "cid".into(),
+            client_secret: Secret::new("s3cret"),
+            auth_url: Url::parse("https://jira.example.com/rest/oauth2/latest/authorize").unwrap(),
+            token_url: Url::parse("https://jira.example.com/rest/oauth2/latest/token").unwrap(),
+            redirect_uri: Url::parse(DEFAULT_REDIRECT_URI).unwrap(),
+            flavor: Flavor::DataCenter,
+        };
+        let a = app.authorize(&["WRITE".into()], "st4te");
+        let q: std::collections::HashMap<String, String> = a.url.query_pairs().into_owned().collect();
+        assert_eq!(q["code_challenge_method"], "S256");
+        let verifier = a.verifier.expect("a verifier");
+        assert!(verifier.expose().len() >= 43);
+        assert!(!a.url.as_str().contains(verifier.expose()), "the verifier stays here");
+        assert!(!q.contains_key("audience") && !q.contains_key("prompt"));
+        assert_eq!(q["scope"], "WRITE");
+        // A fresh challenge each time.
+        let b = app.authorize(&["WRITE".into()], "st4te");
+        assert_ne!(a.url, b.url);
     }
 }

@@ -79,7 +79,9 @@ impl NoCredential {
         NoCredential {
             message: format!(
                 "no credentials for this Data Center profile: run `jira-mcp login --pat{profile_arg}` and paste a \
-                 personal access token (Jira: your profile › Personal Access Tokens), or set JIRA_MCP_ACCESS_TOKEN"
+                 personal access token (Jira: your profile › Personal Access Tokens), or set JIRA_MCP_ACCESS_TOKEN; \
+                 for OAuth 2.0, set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET of the site's incoming \
+                 application link"
             ),
         }
     }

@@ -291,6 +291,11 @@ impl ErrorContext<'_> {
             None => String::new(),
         };
         let fix = match self.auth {
+            _ if self.flavor == Flavor::DataCenter => format!(
+                "a Jira administrator allows {needed} on the site's incoming application link (Administration › \
+                 Applications › Application links), then run `{}` to consent to it",
+                crate::auth::login::login_command(self.profile)
+            ),
             AuthKind::AccessToken => format!(
                 "issue a new access token whose grant includes {needed} (add it to your app's Jira API permissions in \
                  the developer console first)"

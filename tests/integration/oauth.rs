@@ -804,3 +804,124 @@ async fn a_401_for_an_expired_token_refreshes_once_and_retries() {
     assert_eq!(w.auth.stats()["refreshes"], 1);
     assert_ne!(w.tokens()["access_token"].as_str().unwrap(), old);
 }
+
+/// Data Center's own OAuth 2.0 provider: the first tool call opens its consent URL, which
+/// carries a PKCE (S256) challenge and the `WRITE` level, no Cloud audience; the sign-in needs
+/// no site list; calls go to REST v2;
+/// refreshes of two processes across an expiry are one refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_center_oauth_signs_in_with_pkce_and_refreshes_across_processes() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/2/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"name": "ada", "key": "JIRAUSER10100", "displayName": "Ada Lovelace", "active": true}),
+        ))
+        .mount(&w.atlassian)
+        .await;
+    let site = w.atlassian.uri();
+    let dc = [("JIRA_MCP_SITE", site.as_str())];
+    // The first tool call opens the browser at the site's consent page.
+    let (client, _) = w.client(&dc).await;
+    let (ok, text) = call(&client, "jira_get_myself").await;
+    assert!(ok && text.contains("user name ada"), "{text}");
+    client.cancel().await.unwrap();
+    let consent = std::fs::read_to_string(&w.browser_log).unwrap();
+    for p in ["code_challenge_method=S256", "code_challenge=", "scope=WRITE", "state="] {
+        assert!(consent.contains(p), "consent URL lacks {p}: {consent}");
+    }
+    assert!(!consent.contains("audience="), "{consent}");
+    assert!(!consent.contains("code_verifier"), "{consent}");
+    let (code, out, _) = w.run(&["status"], &dc).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Jira Data Center") && out.contains("signed in as Ada Lovelace (user name ada)"),
+        "{out}"
+    );
+
+    w.expire();
+    let a = w.client(&dc).await;
+    let b = w.client(&dc).await;
+    let (ra, rb) = tokio::join!(call(&a.0, "jira_get_myself"), call(&b.0, "jira_get_myself"));
+    for (ok, text) in [ra, rb] {
+        assert!(ok && text.contains("user name ada"), "{text}");
+    }
+    for (client, logs) in [a, b] {
+        client.cancel().await.unwrap();
+        let logs = logs.await.unwrap();
+        for secret in w.secrets() {
+            assert!(!logs.contains(&secret), "a secret reached the logs");
+        }
+    }
+    let stats = w.auth.stats();
+    assert_eq!(stats["refreshes"], 1, "one refresh for two processes: {stats}");
+    assert_eq!(stats["rejected_reuse"], 0, "{stats}");
+    assert_eq!(w.tokens()["refresh_token"], stats["last_refresh_token"]);
+    assert_eq!(w.browser_opens(), 1);
+}
+
+/// The authorization server really checks PKCE: the code of a consent URL is exchanged only
+/// with that URL's verifier.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_pkce_verifier_is_refused_and_the_right_one_signs_in() {
+    if !node_ready() {
+        return;
+    }
+    let auth = AuthServer::start("ok");
+    let base = format!("http://127.0.0.1:{}", auth.port);
+    let app = jira_mcp::auth::oauth::OAuthApp {
+        client_id: "test-client".into(),
+        client_secret: jira_mcp::auth::Secret::new(SECRET),
+        auth_url: url::Url::parse(&format!("{base}/authorize")).unwrap(),
+        token_url: url::Url::parse(&format!("{base}/token")).unwrap(),
+        redirect_uri: url::Url::parse(&format!("http://127.0.0.1:{}/callback", free_port())).unwrap(),
+        flavor: jira_mcp::config::Flavor::DataCenter,
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let code_of = |auth: &jira_mcp::auth::oauth::Authorization| {
+        let (http, url) = (http.clone(), auth.url.clone());
+        async move {
+            let resp = http.get(url).send().await.unwrap();
+            let location = resp.headers()["location"].to_str().unwrap().to_string();
+            let to = url::Url::parse(&location).unwrap();
+            to.query_pairs().find(|(k, _)| k == "code").unwrap().1.to_string()
+        }
+    };
+    let scopes = ["WRITE".to_string()];
+    let first = app.authorize(&scopes, "s1");
+    let code = code_of(&first).await;
+    let wrong = jira_mcp::auth::Secret::new("x".repeat(64));
+    assert!(app.exchange_code(&http, &code, Some(&wrong), &scopes).await.is_err());
+    let second = app.authorize(&scopes, "s2");
+    let code = code_of(&second).await;
+    let tokens = app
+        .exchange_code(&http, &code, second.verifier.as_ref(), &scopes)
+        .await
+        .expect("the right verifier signs in");
+    assert!(tokens.refresh_token.is_some());
+    // The refresh sends the redirect URI, as Data Center requires, and rotates.
+    let refreshed = app.refresh(&http, &tokens).await.expect("refresh");
+    assert_ne!(refreshed.refresh_token, tokens.refresh_token);
+}
+
+/// A Data Center JSM customer (unlicensed) is sent back without a code: said plainly, with
+/// what works instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_center_customer_without_a_licence_is_told_why() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("no_code", 0).await;
+    let site = w.atlassian.uri();
+    let (code, out, err) = w.run(&["login"], &[("JIRA_MCP_SITE", site.as_str())]).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("customers") && err.contains("licensed"), "{err}");
+    assert!(err.contains("jira-mcp login --pat"), "{err}");
+    assert!(!w.token_file().exists());
+}
