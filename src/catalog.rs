@@ -6,11 +6,16 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::toolsets::{Selection, TOOLSETS};
+use crate::{
+    jira::ops::On,
+    toolsets::{Selection, TOOLSETS},
+};
 
 /// One row of the catalog.
 pub struct Entry {
     pub toolset: &'static str,
+    /// Where the tool exists: `Cloud and Data Center`, `Cloud only`, `Data Center only`.
+    pub on: &'static str,
     pub tool: rmcp::model::Tool,
     pub read_only: bool,
     pub scopes: BTreeSet<String>,
@@ -22,6 +27,11 @@ pub fn entries(selection: &Selection) -> Vec<Entry> {
         .filter(|(ts, t)| selection.includes(ts, t))
         .map(|(ts, t)| Entry {
             toolset: ts.id,
+            on: match t.on {
+                On::Both => "Cloud, Data Center",
+                On::CloudOnly => "Cloud",
+                On::DataCenterOnly => "Data Center",
+            },
             read_only: t.access.read_only,
             scopes: t.scopes(),
             tool: t.to_tool(),
@@ -35,14 +45,17 @@ fn first_sentence(s: &str) -> String {
 }
 
 pub fn markdown(selection: &Selection) -> String {
-    let mut out = String::from("| toolset | tool | access | OAuth scopes | description |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| toolset | tool | access | on | OAuth scopes (Cloud) | description |\n|---|---|---|---|---|---|\n",
+    );
     for e in entries(selection) {
         let scopes = e.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" ");
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} |\n",
             e.toolset,
             e.tool.name,
             if e.read_only { "read" } else { "write" },
+            e.on,
             scopes,
             first_sentence(e.tool.description.as_deref().unwrap_or(""))
         ));
@@ -58,6 +71,7 @@ pub fn json(selection: &Selection) -> Value {
                 "toolset": e.toolset,
                 "name": e.tool.name,
                 "access": if e.read_only { "read" } else { "write" },
+                "on": e.on,
                 "scopes": e.scopes,
                 "description": e.tool.description,
             })

@@ -18,12 +18,12 @@ mod issues;
 pub mod models;
 pub mod ops;
 mod projects;
-mod search;
+pub mod search;
 mod users;
 pub mod views;
 
 pub use fields::{FieldIndex, FieldMeta};
-pub use issues::IssueInput;
+pub use issues::{FieldValues, IssueInput};
 pub use models::{Cursor, Page};
 pub use ops::Op;
 

@@ -25,6 +25,7 @@ pub mod config;
 pub mod fsutil;
 pub mod http;
 pub mod jira;
+mod markdown;
 pub mod render;
 pub mod richtext;
 pub mod scopes;

@@ -10,7 +10,8 @@
 //! each item is one paragraph, optionally followed by a nested task list, and where ADF allows
 //! task lists (the document and table cells); anywhere else the markers stay as text.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use crate::markdown::heading_level;
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value, json};
 
 /// Parses Markdown into an ADF `doc` node.
@@ -415,17 +416,6 @@ impl Builder {
             self.pop_into_parent();
         }
         self.root
-    }
-}
-
-fn heading_level(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
     }
 }
 

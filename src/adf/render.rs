@@ -10,6 +10,7 @@
 //! run) the mark is written as `<em>`, `<strong>` or `<del>`, which the parser reads back; lines
 //! that would start a block are escaped, and two lists in a row alternate their markers.
 
+use crate::markdown::paragraph;
 use serde_json::Value;
 
 /// Renders an ADF document (or any ADF node) as Markdown.
@@ -657,45 +658,6 @@ fn switch_markers(list: &str, family: ListFamily) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// A paragraph's rendered inlines, written so that Markdown reads them back as one paragraph:
-/// every line (a hard break starts one) is escaped where it would start a block (`# `, `- `,
-/// `1. `), and what Markdown drops or misreads is not written: blanks at the start of a line
-/// (four of them would start code) or at the end, hard breaks before the first or after the
-/// last text.
-fn paragraph(inlines: &str) -> String {
-    let lines: Vec<&str> = inlines.split("\\\n").map(|l| l.trim_matches([' ', '\t'])).collect();
-    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(first, |i| i + 1);
-    lines[first..last]
-        .iter()
-        .map(|l| escape_line_start(l))
-        .collect::<Vec<_>>()
-        .join("\\\n")
-}
-
-/// A paragraph whose text would read as a block marker (`# `, `- `, `1. `, `> `) is escaped.
-fn escape_line_start(s: &str) -> String {
-    // A list marker is followed by a blank or ends the line (`-` alone is an empty item).
-    let marker_then = |rest: &str| rest.is_empty() || rest.starts_with([' ', '\t']);
-    let starts_block = s.starts_with('#')
-        || s.strip_prefix(['-', '+']).is_some_and(marker_then)
-        || s.starts_with("---")
-        || s.starts_with("===")
-        || {
-            let digits = s.chars().take_while(char::is_ascii_digit).count();
-            digits > 0 && s[digits..].strip_prefix(['.', ')']).is_some_and(marker_then)
-        };
-    if !starts_block {
-        return s.to_string();
-    }
-    let digits = s.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 {
-        format!("{}\\{}", &s[..digits], &s[digits..])
-    } else {
-        format!("\\{s}")
-    }
 }
 
 fn code_span(s: &str) -> String {

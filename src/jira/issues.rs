@@ -32,6 +32,21 @@ pub struct IssueInput {
     pub custom: BTreeMap<String, Value>,
 }
 
+/// The `fields` object of a create, edit or transition, in Jira's shapes, ready to send.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldValues(Map<String, Value>);
+
+impl FieldValues {
+    /// The Jira field ids it sets (for "changed: …").
+    pub fn names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl JiraClient {
     /// One issue with the given field ids.
     pub async fn get_issue(&self, key: &str, fields: &[String]) -> Result<Issue, JiraError> {
@@ -43,7 +58,8 @@ impl JiraClient {
     }
 
     /// Creates an issue; Jira answers with its key and id.
-    pub async fn create_issue(&self, fields: Map<String, Value>) -> Result<Created, JiraError> {
+    pub async fn create_issue(&self, fields: FieldValues) -> Result<Created, JiraError> {
+        let fields = fields.0;
         let req = self
             .request(ops::ISSUE_CREATE, &[])
             .await?
@@ -52,7 +68,8 @@ impl JiraClient {
     }
 
     /// Changes only the given fields.
-    pub async fn edit_issue(&self, key: &str, fields: Map<String, Value>) -> Result<(), JiraError> {
+    pub async fn edit_issue(&self, key: &str, fields: FieldValues) -> Result<(), JiraError> {
+        let fields = fields.0;
         let mut req = self
             .request(ops::ISSUE_EDIT, &[key])
             .await?
@@ -73,12 +90,12 @@ impl JiraClient {
         &self,
         key: &str,
         transition_id: &str,
-        fields: Map<String, Value>,
+        fields: FieldValues,
         comment_markdown: Option<&str>,
     ) -> Result<(), JiraError> {
         let mut body = json!({ "transition": { "id": transition_id } });
         if !fields.is_empty() {
-            body["fields"] = Value::Object(fields);
+            body["fields"] = Value::Object(fields.0);
         }
         if let Some(c) = comment_markdown {
             body["update"] = json!({ "comment": [ { "add": { "body": self.rich().to_body(c) } } ] });
@@ -126,7 +143,9 @@ impl JiraClient {
 
     /// Turns an [`IssueInput`] into the `fields` object of a create or edit request, resolving
     /// users and custom field names through Jira.
-    pub async fn build_fields(&self, input: &IssueInput) -> Result<Map<String, Value>, JiraError> {
+    pub async fn build_fields(&self, input: &IssueInput) -> Result<FieldValues, JiraError> {
+        // The same person named in several fields is looked up once.
+        let mut users = Users::new();
         let mut f = Map::new();
         if let Some(p) = &input.project {
             f.insert("project".into(), json!({ "key": p }));
@@ -153,7 +172,7 @@ impl JiraClient {
         if let Some(a) = &input.assignee {
             let v = match a.trim().to_ascii_lowercase().as_str() {
                 "" | "unassigned" | "none" | "null" => Value::Null,
-                _ => self.user_ref(&self.resolve_user(a).await?),
+                _ => self.user_ref(&self.resolve_user_once(a, &mut users).await?),
             };
             f.insert("assignee".into(), v);
         }
@@ -184,18 +203,18 @@ impl JiraClient {
             let names: Vec<String> = input.custom.keys().cloned().collect();
             let metas = self.resolve_fields(&names).await?;
             for (meta, (name, value)) in metas.iter().zip(input.custom.iter()) {
-                let v = self.field_value(meta, value).await.map_err(|e| match e {
+                let v = self.field_value(meta, value, &mut users).await.map_err(|e| match e {
                     JiraError::Input(m) => JiraError::Input(format!("field `{name}`: {m}")),
                     other => other,
                 })?;
                 f.insert(meta.id.clone(), v);
             }
         }
-        Ok(f)
+        Ok(FieldValues(f))
     }
 
     /// Converts a user-given value to the shape Jira expects for the field's type.
-    async fn field_value(&self, meta: &FieldMeta, value: &Value) -> Result<Value, JiraError> {
+    async fn field_value(&self, meta: &FieldMeta, value: &Value, users: &mut Users) -> Result<Value, JiraError> {
         // Objects (and arrays of objects) are taken to be in Jira's own shape already.
         let structured = value.is_object() || value.as_array().is_some_and(|a| a.iter().any(Value::is_object));
         if structured || value.is_null() {
@@ -232,7 +251,7 @@ impl JiraClient {
                 _ => Err(JiraError::Input("expected a number".into())),
             },
             (Some("option"), _) => Ok(json!({ "value": scalar_string(value) })),
-            (Some("user"), _) => Ok(self.user_ref(&self.resolve_user(&scalar_string(value)).await?)),
+            (Some("user"), _) => Ok(self.user_ref(&self.resolve_user_once(&scalar_string(value), users).await?)),
             (Some("priority" | "version" | "component" | "issuetype" | "resolution" | "securitylevel"), _) => {
                 Ok(json!({ "name": scalar_string(value) }))
             }
@@ -245,7 +264,7 @@ impl JiraClient {
             (Some("array"), Some("user")) => {
                 let mut out = Vec::new();
                 for s in as_strings() {
-                    out.push(self.user_ref(&self.resolve_user(&s).await?));
+                    out.push(self.user_ref(&self.resolve_user_once(&s, users).await?));
                 }
                 Ok(Value::Array(out))
             }
@@ -256,6 +275,20 @@ impl JiraClient {
             }),
             _ => Ok(value.clone()),
         }
+    }
+}
+
+/// People already resolved while building one request.
+type Users = BTreeMap<String, String>;
+
+impl JiraClient {
+    async fn resolve_user_once(&self, who: &str, users: &mut Users) -> Result<String, JiraError> {
+        if let Some(id) = users.get(who) {
+            return Ok(id.clone());
+        }
+        let id = self.resolve_user(who).await?;
+        users.insert(who.to_string(), id.clone());
+        Ok(id)
     }
 }
 

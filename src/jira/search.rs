@@ -63,3 +63,41 @@ impl JiraClient {
         Ok(count.count)
     }
 }
+
+/// Jira's own JQL parser (Cloud only): errors and warnings exactly as Jira words them.
+pub const JQL_PARSE: super::Op = super::Op::new(
+    super::ops::Method::Post,
+    super::ops::Api::Platform,
+    "/jql/parse",
+    super::ops::On::CloudOnly,
+);
+
+/// What Jira's parser says about one query.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct ParsedJql {
+    pub query: super::models::Shown,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub errors: Vec<String>,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub warnings: Vec<String>,
+}
+
+impl JiraClient {
+    /// Parses queries without running them (`validation=strict`: unknown fields and values
+    /// are errors too).
+    pub async fn parse_jql(&self, queries: &[String]) -> Result<Vec<ParsedJql>, JiraError> {
+        #[derive(serde::Deserialize)]
+        struct Parsed {
+            #[serde(default, deserialize_with = "super::models::lenient")]
+            queries: Vec<ParsedJql>,
+        }
+        let req = self
+            .request(JQL_PARSE, &[])
+            .await?
+            .query("validation", "strict")
+            .json(json!({ "queries": queries }));
+        let parsed: Parsed = self.call(req).await?;
+        Ok(parsed.queries)
+    }
+}

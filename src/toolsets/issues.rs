@@ -183,11 +183,6 @@ impl IssueFieldsParams {
     }
 }
 
-/// Jira field ids of what an input sets, for the "changed" list.
-fn changed_names(fields: &serde_json::Map<String, Value>) -> Vec<String> {
-    fields.keys().cloned().collect()
-}
-
 async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolError> {
     let key = params::issue_key(&p.issue_key)?;
     let comments = p.comments.unwrap_or(DEFAULT_COMMENTS);
@@ -285,7 +280,7 @@ async fn create_issue(cx: Ctx, p: CreateIssueParams) -> Result<Out<IssueChanged>
         data: IssueChanged {
             key,
             url,
-            changed: changed_names(&fields),
+            changed: fields.names(),
             status: None,
         },
     })
@@ -309,7 +304,7 @@ async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>
         .edit_issue(&key, fields.clone())
         .await
         .map_err(|e| cx.fail(subject.clone(), e))?;
-    let changed = changed_names(&fields);
+    let changed = fields.names();
     let url = cx.browse_url(&key).await;
     let text = format!("Updated {key}: {}", changed.join(", "));
     Ok(Out {

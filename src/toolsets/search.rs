@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
 use crate::{
     config::Flavor,
-    jira::{ops, ops::On, views::IssueLine},
+    jira::{ops, ops::On, search, views::IssueLine},
     render,
 };
 
@@ -14,7 +14,7 @@ pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
     id: "search",
     description: "Find issues with JQL",
     default: true,
-    tools: &[&SEARCH],
+    tools: &[&SEARCH, &CHECK_JQL],
 };
 
 static SEARCH: ToolDef = ToolDef {
@@ -25,6 +25,51 @@ static SEARCH: ToolDef = ToolDef {
     ops: &[ops::SEARCH_JQL, ops::SEARCH_DC, ops::SEARCH_COUNT, ops::FIELDS],
     handler: handler!(search),
 };
+
+static CHECK_JQL: ToolDef = ToolDef {
+    name: "jira_check_jql",
+    description: "Check JQL with Jira's own parser without running it: Jira's exact errors and warnings\n(unknown fields, values, functions). Jira Cloud only.",
+    access: Access::READ,
+    on: On::CloudOnly,
+    ops: &[search::JQL_PARSE],
+    handler: handler!(check_jql),
+};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CheckJqlParams {
+    /// The JQL to check, e.g. `project = PROJ AND assignee = currentUser()`.
+    pub jql: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JqlCheck {
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+async fn check_jql(cx: Ctx, p: CheckJqlParams) -> Result<Out<JqlCheck>, ToolError> {
+    let jql = params::non_empty("jql", &p.jql)?.trim().to_string();
+    let parsed = cx.jira.parse_jql(std::slice::from_ref(&jql)).await;
+    let parsed = parsed.map_err(|e| cx.fail(Some("The query".into()), e))?;
+    let first = parsed.into_iter().next().unwrap_or_default();
+    let check = JqlCheck {
+        valid: first.errors.is_empty(),
+        errors: first.errors,
+        warnings: first.warnings,
+    };
+    let mut text = if check.valid {
+        format!("Valid JQL: `{jql}`.")
+    } else {
+        format!("Invalid JQL: {}", check.errors.join("; "))
+    };
+    if !check.warnings.is_empty() {
+        text.push_str(&format!("\nWarnings: {}", check.warnings.join("; ")));
+    }
+    Ok(Out { text, data: check })
+}
 
 /// What every result line shows.
 const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];

@@ -20,6 +20,7 @@ async fn get_comments_pages_newest_first_in_markdown() {
     let r = h
         .call("jira_get_comments", json!({"issue_key": "PROJ-123", "max_results": 2}))
         .await;
+    crate::support::snapshot("cloud_jira_get_comments", &r);
     let text = ok_text(&r);
     assert!(text.starts_with("PROJ-123: comments 1–2 of 5, newest first"), "{text}");
     assert!(
@@ -48,6 +49,7 @@ async fn add_comment_sends_valid_adf() {
     let r = h
         .call("jira_add_comment", json!({"issue_key": "PROJ-123", "body": md}))
         .await;
+    crate::support::snapshot("cloud_jira_add_comment", &r);
     assert_eq!(ok_text(&r), "Added comment #10200 to PROJ-123.");
     let body = h.last_body("POST", "/rest/api/3/issue/PROJ-123/comment").await;
     crate::adf::assert_valid_adf(&body["body"]);

@@ -253,6 +253,7 @@ fn read_calls() -> Vec<(&'static str, Value)> {
         ),
         ("jira_list_projects", json!({"query": "plat", "max_results": 10})),
         ("jira_get_myself", json!({})),
+        ("jira_check_jql", json!({"jql": "project = PROJ AND status = Done"})),
     ]
 }
 

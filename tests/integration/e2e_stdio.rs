@@ -1,5 +1,6 @@
 //! The built binary, spawned over stdio as an MCP client does: initialize, list, call every
-//! tool; stdout carries only protocol messages; no token reaches the logs.
+//! tool on Jira Cloud and on Jira Data Center; stdout carries only protocol messages; no token
+//! reaches the logs.
 
 use std::process::Stdio;
 
@@ -13,7 +14,7 @@ use wiremock::{
 
 use crate::support::{TOKEN, fixture};
 
-fn command(jira: &MockServer, home: &std::path::Path) -> tokio::process::Command {
+fn command(jira: &MockServer, home: &std::path::Path, flavor: &str) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"));
     cmd.arg("serve")
         .env_clear()
@@ -21,63 +22,95 @@ fn command(jira: &MockServer, home: &std::path::Path) -> tokio::process::Command
         .env("JIRA_MCP_HOME", home)
         .env("JIRA_MCP_ACCESS_TOKEN", TOKEN)
         .env("JIRA_MCP_API_BASE", jira.uri())
+        .env("JIRA_MCP_FLAVOR", flavor)
         .env("JIRA_MCP_TOOLSETS", "all");
     cmd
 }
 
-async fn mock_everything(jira: &MockServer) {
-    let routes: Vec<(&str, &str, Value)> = vec![
-        ("GET", "^/rest/api/3/field$", fixture("jira/fields.json")),
-        (
-            "GET",
-            "^/rest/api/3/issue/PROJ-123$",
+/// Answers every request the tools make, on the flavor's own paths only: a call to the other
+/// flavor's API would get a 404 and fail the test.
+async fn mock_everything(jira: &MockServer, flavor: &str) {
+    let (v, issue, projects) = match flavor {
+        "cloud" => (
+            "3",
             fixture("jira/issue-typical.json"),
+            ("/project/search", fixture("jira/projects.json")),
         ),
-        ("GET", "^/rest/api/3/search/jql$", fixture("jira/search-page2.json")),
+        _ => (
+            "2",
+            fixture("jira-dc/issue.json"),
+            ("/project", json!([{"key": "OPS", "name": "Operations"}])),
+        ),
+    };
+    let mut routes: Vec<(&str, String, Value)> = vec![
+        ("GET", "/field".into(), fixture("jira/fields.json")),
+        ("GET", "/issue/PROJ-123".into(), issue),
         (
             "GET",
-            "^/rest/api/3/issue/PROJ-123/transitions$",
+            "/issue/PROJ-123/transitions".into(),
             fixture("jira/transitions.json"),
         ),
         (
             "GET",
-            "^/rest/api/3/issue/PROJ-123/comment$",
+            "/issue/PROJ-123/comment".into(),
             fixture("jira/comments-page1.json"),
         ),
-        ("GET", "^/rest/api/3/project/search$", fixture("jira/projects.json")),
-        ("GET", "^/rest/api/3/myself$", fixture("jira/myself.json")),
+        ("GET", projects.0.into(), projects.1),
+        ("GET", "/myself".into(), fixture("jira/myself.json")),
         (
             "POST",
-            "^/rest/api/3/issue$",
+            "/issue".into(),
             json!({"id": "1", "key": "PROJ-200", "self": "x"}),
         ),
-        ("POST", "^/rest/api/3/issue/PROJ-123/comment$", json!({"id": "555"})),
+        ("POST", "/issue/PROJ-123/comment".into(), json!({"id": "555"})),
     ];
+    if flavor == "cloud" {
+        routes.push(("GET", "/search/jql".into(), fixture("jira/search-page2.json")));
+        routes.push((
+            "POST",
+            "/jql/parse".into(),
+            json!({"queries": [{"query": "project = PROJ", "errors": []}]}),
+        ));
+    } else {
+        routes.push((
+            "GET",
+            "/search".into(),
+            json!({"startAt": 0, "total": 1, "issues": [fixture("jira-dc/issue.json")]}),
+        ));
+    }
     for (m, p, body) in routes {
         Mock::given(method(m))
-            .and(path_regex(p))
+            .and(path_regex(format!("^/rest/api/{v}{p}$")))
             .respond_with(ResponseTemplate::new(200).set_body_json(body))
             .mount(jira)
             .await;
     }
-    Mock::given(method("PUT"))
-        .and(path("/rest/api/3/issue/PROJ-123"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(jira)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/rest/api/3/issue/PROJ-123/transitions"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(jira)
-        .await;
+    for m in ["PUT", "POST"] {
+        let p = if m == "PUT" {
+            "/issue/PROJ-123"
+        } else {
+            "/issue/PROJ-123/transitions"
+        };
+        Mock::given(method(m))
+            .and(path(format!("/rest/api/{v}{p}")))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(jira)
+            .await;
+    }
 }
 
 #[tokio::test]
-async fn a_real_client_lists_and_calls_every_tool_over_stdio() {
+async fn a_real_client_lists_and_calls_every_tool_over_stdio_on_both_flavors() {
+    for flavor in ["cloud", "datacenter"] {
+        every_tool_over_stdio(flavor).await;
+    }
+}
+
+async fn every_tool_over_stdio(flavor: &str) {
     let jira = MockServer::start().await;
-    mock_everything(&jira).await;
+    mock_everything(&jira, flavor).await;
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = command(&jira, home.path());
+    let mut cmd = command(&jira, home.path(), flavor);
     cmd.env("RUST_LOG", "trace");
     let (transport, stderr) = TokioChildProcess::builder(cmd).stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = stderr.expect("stderr piped");
@@ -92,12 +125,12 @@ async fn a_real_client_lists_and_calls_every_tool_over_stdio() {
 
     let tools = client.list_all_tools().await.unwrap();
     let names: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
-    let calls: Vec<(&str, Value)> = vec![
+    let mut calls: Vec<(&str, Value)> = vec![
         ("jira_get_issue", json!({"issue_key": "PROJ-123"})),
         ("jira_search", json!({"jql": "project = PROJ"})),
         (
             "jira_create_issue",
-            json!({"project": "PROJ", "issue_type": "Task", "summary": "From e2e"}),
+            json!({"project": "PROJ", "issue_type": "Task", "summary": "From e2e", "description": "**bold**"}),
         ),
         ("jira_update_issue", json!({"issue_key": "PROJ-123", "labels": ["e2e"]})),
         (
@@ -112,15 +145,25 @@ async fn a_real_client_lists_and_calls_every_tool_over_stdio() {
         ("jira_list_projects", json!({})),
         ("jira_get_myself", json!({})),
     ];
-    assert_eq!(names.len(), calls.len(), "every tool is called here: {names:?}");
+    if flavor == "cloud" {
+        calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));
+    }
+    assert_eq!(
+        names.len(),
+        calls.len(),
+        "{flavor}: every tool is called here: {names:?}"
+    );
     for (tool, args) in calls {
-        assert!(names.contains(&tool.to_string()), "{tool} not listed");
+        assert!(names.contains(&tool.to_string()), "{flavor}: {tool} not listed");
         let r = client
             .call_tool(CallToolRequestParams::new(tool).with_arguments(args.as_object().unwrap().clone()))
             .await
             .unwrap();
-        assert_ne!(r.is_error, Some(true), "{tool}: {:?}", r.content);
-        assert!(r.structured_content.is_some(), "{tool}: no structured content");
+        assert_ne!(r.is_error, Some(true), "{flavor}: {tool}: {:?}", r.content);
+        assert!(
+            r.structured_content.is_some(),
+            "{flavor}: {tool}: no structured content"
+        );
     }
     client.cancel().await.unwrap();
     let logs = logs.await.unwrap();
@@ -130,15 +173,26 @@ async fn a_real_client_lists_and_calls_every_tool_over_stdio() {
         &logs[..logs.len().min(500)]
     );
     assert!(!logs.contains(TOKEN), "the token appeared in the logs");
+    // Each flavor used only its own REST version.
+    let other = if flavor == "cloud" {
+        "/rest/api/2/"
+    } else {
+        "/rest/api/3/"
+    };
+    let sent = jira.received_requests().await.unwrap();
+    assert!(
+        sent.iter().all(|r| !r.url.path().starts_with(other)),
+        "{flavor} called {other}"
+    );
 }
 
 /// Raw JSON-RPC over the pipes: every line on stdout is a JSON-RPC message, even at trace level.
 #[tokio::test]
 async fn stdout_carries_only_protocol_messages() {
     let jira = MockServer::start().await;
-    mock_everything(&jira).await;
+    mock_everything(&jira, "cloud").await;
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = command(&jira, home.path());
+    let mut cmd = command(&jira, home.path(), "cloud");
     cmd.env("RUST_LOG", "trace")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -25,6 +25,13 @@ use wiremock::{
 
 use crate::support::{TOKEN, fixture};
 
+/// How many tools a Cloud server with every toolset lists.
+fn cloud_tool_count() -> usize {
+    jira_mcp::toolsets::Selection::everything()
+        .tools(jira_mcp::config::Flavor::Cloud)
+        .len()
+}
+
 pub struct Http {
     pub addr: SocketAddr,
     pub jira: MockServer,
@@ -130,7 +137,7 @@ async fn streamable_http_initialize_list_call_and_cancel() {
     let h = Http::start(|_| {}).await;
     let client = h.client(None).await;
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 9);
+    assert_eq!(tools.len(), cloud_tool_count());
     assert!(myself(&client).await.unwrap().contains("Ada Lovelace"));
 
     // Replies go out without waiting for the client's delayed ACK (TCP_NODELAY): a call takes
@@ -298,7 +305,10 @@ async fn legacy_sse_initialize_list_call_and_cancel() {
         c.send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await,
         202
     );
-    assert_eq!(c.response(2).await["result"]["tools"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        c.response(2).await["result"]["tools"].as_array().unwrap().len(),
+        cloud_tool_count()
+    );
     c.send(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "jira_get_myself", "arguments": {}}}))
         .await;
     let r = c.response(3).await;
@@ -610,9 +620,9 @@ async fn sessions_choose_their_tools_without_affecting_each_other() {
     let names = |tools: Vec<rmcp::model::Tool>| tools.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
     assert_eq!(
         names(narrow.list_all_tools().await.unwrap()),
-        vec!["jira_search", "jira_get_myself"]
+        vec!["jira_search", "jira_check_jql", "jira_get_myself"]
     );
-    assert_eq!(full.list_all_tools().await.unwrap().len(), 9);
+    assert_eq!(full.list_all_tools().await.unwrap().len(), cloud_tool_count());
     assert!(myself(&narrow).await.is_ok());
     let r = narrow
         .call_tool(CallToolRequestParams::new("jira_create_issue").with_arguments(Default::default()))
@@ -623,7 +633,7 @@ async fn sessions_choose_their_tools_without_affecting_each_other() {
     );
     assert_eq!(
         full.list_all_tools().await.unwrap().len(),
-        9,
+        cloud_tool_count(),
         "the other session is unchanged"
     );
     assert_eq!(h.health().await["sessions"]["streamable_http"], 2);
@@ -783,7 +793,7 @@ async fn python_client(python: &std::path::Path, kind: &str, url: &str) -> Value
     assert!(out.status.success(), "{kind} {url}: {stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {stderr}"));
     assert_eq!(v["server"], "jira-mcp", "{kind}: {v}");
-    assert_eq!(v["tools"].as_array().unwrap().len(), 9, "{kind}: {v}");
+    assert_eq!(v["tools"].as_array().unwrap().len(), cloud_tool_count(), "{kind}: {v}");
     assert_eq!(v["is_error"], false, "{kind}: {v}");
     assert!(v["text"].as_str().unwrap().contains("Ada Lovelace"), "{kind}: {v}");
     assert_eq!(v["structured"]["display_name"], "Ada Lovelace", "{kind}: {v}");

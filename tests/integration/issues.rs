@@ -26,6 +26,7 @@ async fn get_issue_renders_a_typical_issue_compactly_from_one_request() {
         .await;
 
     let r = h.call("jira_get_issue", json!({"issue_key": "proj-123"})).await;
+    crate::support::snapshot("cloud_jira_get_issue", &r);
     let text = ok_text(&r);
     for needle in [
         "PROJ-123: SSO users loop back to the login page after 30 minutes",
@@ -196,6 +197,7 @@ async fn create_issue_sends_adf_and_resolves_names() {
             }),
         )
         .await;
+    crate::support::snapshot("cloud_jira_create_issue", &r);
     let text = ok_text(&r);
     assert!(text.starts_with("Created PROJ-77 (Bug in PROJ)"), "{text}");
     let body = h.last_body("POST", "/rest/api/3/issue").await;
@@ -264,6 +266,7 @@ async fn update_changes_only_the_given_fields() {
             json!({"issue_key": "PROJ-5", "summary": "New title", "assignee": "", "due_date": ""}),
         )
         .await;
+    crate::support::snapshot("cloud_jira_update_issue", &r);
     let text = ok_text(&r);
     assert!(text.starts_with("Updated PROJ-5"), "{text}");
     let body = h.last_body("PUT", "/rest/api/3/issue/PROJ-5").await;
@@ -333,7 +336,7 @@ async fn transitions_by_name_or_status_and_unknown_lists_available() {
             json!({"issue_key": "PROJ-9", "transition": "Reject", "comment": "Not a *bug*."}),
         )
         .await;
-    ok_text(&r);
+    crate::support::snapshot("cloud_jira_transition_issue", &r);
     let body = h.last_body("POST", "/rest/api/3/issue/PROJ-9/transitions").await;
     assert_eq!(body["transition"]["id"], "41");
     let adf = &body["update"]["comment"][0]["add"]["body"];

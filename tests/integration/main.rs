@@ -12,8 +12,7 @@ mod comments;
 /// Contract tests against Atlassian's OpenAPI document served by Prism.
 mod contract;
 /// Every tool on Jira Data Center (REST v2, wiki markup, users by name).
-// (enabled with the wiki markup converter)
-// mod datacenter;
+mod datacenter;
 /// The built binary over stdio, as an MCP client spawns it.
 mod e2e_stdio;
 /// How each failure class is explained; the server keeps serving.

@@ -14,10 +14,14 @@ async fn list_projects_and_myself() {
     h.ok("GET", "/rest/api/3/project/search", fixture("jira/projects.json"))
         .await;
     h.ok("GET", "/rest/api/3/myself", fixture("jira/myself.json")).await;
-    let text = ok_text(&h.call("jira_list_projects", json!({"query": "plat"})).await);
+    let r = h.call("jira_list_projects", json!({"query": "plat"})).await;
+    crate::support::snapshot("cloud_jira_list_projects", &r);
+    let text = ok_text(&r);
     assert!(text.contains("PROJ Platform (software, lead Ada Lovelace)"), "{text}");
     assert_eq!(h.last_query("/rest/api/3/project/search").await["query"], "plat");
-    let text = ok_text(&h.call("jira_get_myself", json!({})).await);
+    let r = h.call("jira_get_myself", json!({})).await;
+    crate::support::snapshot("cloud_jira_get_myself", &r);
+    let text = ok_text(&r);
     assert!(
         text.starts_with("Ada Lovelace (ada@example.com, Europe/London, account id 557058:"),
         "{text}"

@@ -42,6 +42,7 @@ async fn pages_with_next_page_token_and_says_how() {
 
     let jql = "assignee = currentUser() ORDER BY updated DESC";
     let r = h.call("jira_search", json!({"jql": jql, "max_results": 2})).await;
+    crate::support::snapshot("cloud_jira_search", &r);
     let text = ok_text(&r);
     assert!(
         text.contains("PROJ-1 [To Do] First task (Task, Medium, Ada Lovelace, updated 2026-11-20 10:00)"),
@@ -130,4 +131,46 @@ async fn unbounded_or_empty_jql_and_bad_page_sizes_are_rejected_locally() {
         assert!(text.starts_with("Invalid input"), "{args}: {text}");
     }
     assert!(h.requests().await.is_empty());
+}
+
+#[tokio::test]
+async fn check_jql_returns_jiras_own_complaint_and_is_cloud_only() {
+    let h = Setup::new().start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/jql/parse"))
+        .and(query_param("validation", "strict"))
+        .and(wiremock::matchers::body_json(json!({"queries": ["projct = PROJ"]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"queries": [
+            {"query": "projct = PROJ", "errors": ["Field 'projct' does not exist or you do not have permission to view it."]}
+        ]})))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let r = h.call("jira_check_jql", json!({"jql": " projct = PROJ "})).await;
+    crate::support::snapshot("cloud_jira_check_jql", &r);
+    let text = ok_text(&r);
+    assert_eq!(
+        text,
+        "Invalid JQL: Field 'projct' does not exist or you do not have permission to view it."
+    );
+    assert_eq!(r.structured_content.unwrap()["valid"], false);
+    h.assert_declared_operations_only();
+
+    // Data Center has no JQL parser: the tool is not listed, and a call by name says why.
+    let dc = Setup::new().env("JIRA_MCP_FLAVOR", "datacenter").start().await;
+    let names: Vec<String> = dc
+        .client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(!names.contains(&"jira_check_jql".to_string()) && names.contains(&"jira_search".to_string()));
+    let text = crate::support::err_text(&dc.call("jira_check_jql", json!({"jql": "project = OPS"})).await);
+    assert_eq!(
+        text,
+        "jira_check_jql works only on Jira Cloud; this profile uses Jira Data Center, where Jira has no such API."
+    );
+    assert!(dc.requests().await.is_empty());
 }

@@ -184,6 +184,18 @@ pub fn is_error(r: &CallToolResult) -> bool {
     r.is_error == Some(true)
 }
 
+/// Snapshots a tool result as a model sees it: the text and the structured content side by
+/// side (some clients pass only one of them, so both must carry the same facts).
+#[track_caller]
+pub fn snapshot(name: &str, r: &CallToolResult) {
+    let v = serde_json::json!({
+        "is_error": is_error(r),
+        "text": text(r),
+        "structured": r.structured_content,
+    });
+    insta::assert_json_snapshot!(name, v);
+}
+
 /// Asserts a successful result and returns its text.
 #[track_caller]
 pub fn ok_text(r: &CallToolResult) -> String {
