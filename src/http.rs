@@ -164,24 +164,39 @@ impl ApiRequest {
 /// The shared client: one connection pool per process.
 #[derive(Clone)]
 pub struct Http {
-    client: reqwest::Client,
+    /// Built on the first request: loading the system's root certificates reads every file
+    /// of `SSL_CERT_DIR` when that is set, which would double the time to answer
+    /// `tools/list`, and a server that never calls Jira (listing tools, a bad argument)
+    /// should not pay for it.
+    client: Arc<std::sync::OnceLock<reqwest::Client>>,
+    timeout: Duration,
     auth: Arc<dyn TokenProvider>,
     retry: RetryPolicy,
 }
 
 impl Http {
     pub fn new(auth: Arc<dyn TokenProvider>, retry: RetryPolicy, timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // Redirects could carry the Authorization header to another host; Jira's REST API
-            // does not redirect, so a redirect is reported rather than followed.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("TLS backend initialises");
-        Http { client, auth, retry }
+        Http {
+            client: Arc::new(std::sync::OnceLock::new()),
+            timeout,
+            auth,
+            retry,
+        }
+    }
+
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(self.timeout)
+                .pool_idle_timeout(Duration::from_secs(90))
+                // Redirects could carry the Authorization header to another host; Jira's REST
+                // API does not redirect, so a redirect is reported rather than followed.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("TLS backend initialises")
+        })
     }
 
     pub fn auth_kind(&self) -> AuthKind {
@@ -214,7 +229,7 @@ impl Http {
         loop {
             let credential = self.auth.credential().await?;
             let mut rb = self
-                .client
+                .client()
                 .request(req.method.clone(), req.url.clone())
                 .header(header::AUTHORIZATION, credential.header_value())
                 .header(header::ACCEPT, "application/json");

@@ -227,9 +227,10 @@ impl JiraClient {
     /// Sends a request and reads the typed answer. A 2xx body that is not what the operation
     /// returns is an error (`Decode`), never an empty success.
     async fn call<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, JiraError> {
-        let context = format!("{} {}", req.method, req.url.path());
-        let v = self.http.json(req).await?;
-        serde_json::from_value(v).map_err(|e| JiraError::Api(ApiError::decode(context, e)))
+        // Straight from the bytes: the models read each part of the answer once.
+        let bytes = self.http.send(&req).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| JiraError::Api(ApiError::decode(format!("{} {}", req.method, req.url.path()), e)))
     }
 
     /// Sends a request whose answer carries nothing we need (204s, edits).

@@ -29,6 +29,10 @@ impl<'de> Deserialize<'de> for Shown {
 }
 
 impl Shown {
+    pub fn of(v: &Value) -> Shown {
+        Shown(display(v))
+    }
+
     pub fn get(&self) -> Option<String> {
         self.0.clone()
     }
@@ -44,12 +48,17 @@ pub struct Names(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Names {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(Names(
+        Ok(Names::of(&Value::deserialize(d)?))
+    }
+}
+
+impl Names {
+    pub fn of(v: &Value) -> Names {
+        Names(
             v.as_array()
                 .map(|a| a.iter().filter_map(display).collect())
                 .unwrap_or_default(),
-        ))
+        )
     }
 }
 
@@ -115,17 +124,37 @@ impl User {
 }
 
 /// One issue.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+///
+/// Issues are the largest thing Jira sends (tens of kilobytes, mostly custom fields), so they
+/// are read in one pass into a JSON tree whose parts are then moved, not copied, into the
+/// model: no field is parsed twice.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Issue {
     pub id: Shown,
     pub key: Shown,
-    #[serde(deserialize_with = "lenient")]
     pub fields: IssueFields,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+impl<'de> Deserialize<'de> for Issue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Issue::from_value(Value::deserialize(d)?))
+    }
+}
+
+impl Issue {
+    pub fn from_value(v: Value) -> Issue {
+        let Value::Object(mut m) = v else {
+            return Issue::default();
+        };
+        Issue {
+            id: Shown::of(m.get("id").unwrap_or(&Value::Null)),
+            key: Shown::of(m.get("key").unwrap_or(&Value::Null)),
+            fields: IssueFields::from_value(m.remove("fields").unwrap_or(Value::Null)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IssueFields {
     pub summary: Shown,
     pub status: Shown,
@@ -136,19 +165,49 @@ pub struct IssueFields {
     pub reporter: Shown,
     pub labels: Names,
     pub components: Names,
-    #[serde(rename = "fixVersions")]
     pub fix_versions: Names,
-    #[serde(deserialize_with = "lenient")]
     pub parent: Option<ParentRef>,
     pub duedate: Shown,
     pub created: Shown,
     pub updated: Shown,
     pub description: Body,
-    #[serde(deserialize_with = "lenient")]
     pub comment: Option<Page<Comment>>,
     /// Every other field (custom fields, the sprint field), by id, as sent.
-    #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+impl IssueFields {
+    /// Takes the known fields out of Jira's `fields` object; the rest stay in `other`. A
+    /// field of another shape reads as empty.
+    pub fn from_value(v: Value) -> IssueFields {
+        let Value::Object(mut m) = v else {
+            return IssueFields::default();
+        };
+        let mut take = |k: &str| m.remove(k).unwrap_or(Value::Null);
+        let shown = |v: Value| Shown::of(&v);
+        IssueFields {
+            summary: shown(take("summary")),
+            status: shown(take("status")),
+            issuetype: shown(take("issuetype")),
+            priority: shown(take("priority")),
+            resolution: shown(take("resolution")),
+            assignee: shown(take("assignee")),
+            reporter: shown(take("reporter")),
+            labels: Names::of(&take("labels")),
+            components: Names::of(&take("components")),
+            fix_versions: Names::of(&take("fixVersions")),
+            parent: serde_json::from_value(take("parent")).ok(),
+            duedate: shown(take("duedate")),
+            created: shown(take("created")),
+            updated: shown(take("updated")),
+            description: Body(take("description")),
+            comment: match take("comment") {
+                Value::Null => None,
+                v => Some(Page::from_value(v)),
+            },
+            other: m,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -290,21 +349,31 @@ impl<T> Page<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        let items_of = |list: &Vec<Value>| -> Vec<T> {
-            list.iter()
-                .filter_map(|item| serde_json::from_value(item.clone()).ok())
+        Ok(Page::from_value(Value::deserialize(d)?))
+    }
+}
+
+impl<T: DeserializeOwned> Page<T> {
+    /// Reads a page from any of Jira's list shapes, moving (not copying) each item into its
+    /// model; items of another shape are left out.
+    pub fn from_value(v: Value) -> Page<T> {
+        let items_of = |list: Vec<Value>| -> Vec<T> {
+            list.into_iter()
+                .filter_map(|item| serde_json::from_value(item).ok())
                 .collect()
         };
-        let page = match &v {
+        match v {
             Value::Array(list) => Page {
                 items: items_of(list),
                 ..Page::default()
             },
-            Value::Object(o) => {
+            Value::Object(mut o) => {
                 let list = ["values", "issues", "comments", "worklogs", "transitions", "issueTypes"]
                     .iter()
-                    .find_map(|k| o.get(*k).and_then(Value::as_array));
+                    .find_map(|k| match o.remove(*k) {
+                        Some(Value::Array(list)) => Some(list),
+                        _ => None,
+                    });
                 Page {
                     items: list.map(items_of).unwrap_or_default(),
                     start_at: o.get("startAt").and_then(Value::as_u64).unwrap_or(0),
@@ -318,8 +387,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                 }
             }
             _ => Page::default(),
-        };
-        Ok(page)
+        }
     }
 }
 
