@@ -34,8 +34,10 @@ pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenPr
         // A personal access token stored by `login --pat` stands in for an OAuth sign-in.
         AuthConfig::OAuth(_) if let Some(pat) = stored_pat(config) => Arc::new(StaticBearer::stored_pat(pat)),
         // A Data Center site without an incoming application link configured here.
-        AuthConfig::OAuth(o) if config.flavor == Flavor::DataCenter && o.app().is_none() => {
-            Arc::new(NoCredential::data_center(&config.profile))
+        // A Data Center without an incoming application link configured here, or without a site
+        // to sign in to.
+        AuthConfig::OAuth(o) if config.flavor == Flavor::DataCenter && (o.app().is_none() || config.site.is_none()) => {
+            Arc::new(NoCredential::data_center(config))
         }
         AuthConfig::OAuth(o) => Arc::new(OAuthSession::new(
             o.app(),

@@ -166,7 +166,7 @@ use jira_mcp::{
     },
     catalog,
     config::{AuthConfig, Config, Flavor, Overrides},
-    render, scopes,
+    render,
     toolsets::{ErrorContext, Selection, TOOLSETS},
     transport,
 };
@@ -380,14 +380,18 @@ async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
         );
         return Ok(2);
     }
-    if std::io::stdin().is_terminal() {
+    let line = if std::io::stdin().is_terminal() {
         eprintln!(
-            "Create a personal access token at {} and paste it here, then press Enter:",
+            "Create a personal access token at {} and paste it here (it is not shown), then press Enter:",
             pat_page(&site)
         );
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
+        // Not echoed: a token on the screen ends up in scrollback and screen shares.
+        rpassword::read_password()?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line
+    };
     let token = line.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
         eprintln!("jira-mcp: no token read from stdin (expected one line with the token)");
@@ -440,6 +444,13 @@ async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
 
 async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result<i32> {
     let config = Config::from_env(&overrides)?;
+    if config.flavor == Flavor::DataCenter && config.site.is_none() {
+        eprintln!(
+            "jira-mcp: a Data Center sign-in needs the site: set JIRA_MCP_SITE (or `site` in the profile) to its base \
+             URL, e.g. https://jira.example.com"
+        );
+        return Ok(2);
+    }
     if config.flavor == Flavor::DataCenter && matches!(&config.auth, AuthConfig::OAuth(o) if o.app().is_none()) {
         eprintln!(
             "jira-mcp: to sign in to this Data Center site with OAuth 2.0, an administrator creates an incoming \
@@ -507,14 +518,18 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
                 "Signed in to {} ({}) for profile `{}`.",
                 s.site_name, s.site_url, config.profile
             );
-            println!("cloud id:      {}", s.cloud_id);
+            if !s.cloud_id.is_empty() {
+                println!("cloud id:      {}", s.cloud_id);
+            }
             if let Some(a) = &s.account {
                 println!("account:       {a}");
             }
             println!("scopes:        {}", s.scopes.join(" "));
             println!("access token:  expires {}", when(s.expires_at));
-            if !s.refreshable {
+            if !s.refreshable && config.flavor == Flavor::Cloud {
                 println!("warning:       no refresh token (offline_access not granted): sign in again when it expires");
+            } else if !s.refreshable {
+                println!("warning:       no refresh token was issued: sign in again when the access token expires");
             }
             Ok(0)
         }
@@ -631,8 +646,12 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
     );
     if let Some(g) = &granted {
         for ts in TOOLSETS.iter().filter(|t| selection.toolsets.contains(&t.id)) {
-            let ops: Vec<String> = ts.tools.iter().flat_map(|t| t.cloud_op_ids()).collect();
-            let missing = scopes::missing(&ops, g);
+            let missing: std::collections::BTreeSet<String> = ts
+                .tools
+                .iter()
+                .filter(|t| t.on.includes(config.flavor))
+                .flat_map(|t| t.missing_scopes(config.flavor, g))
+                .collect();
             if missing.is_empty() {
                 println!("  {:<10}  usable", ts.id);
             } else {
@@ -677,7 +696,9 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
                 auth: jira.auth_kind(),
                 flavor: config.flavor,
                 profile: &config.profile,
-                scopes: jira_mcp::toolsets::scopes_of("jira_get_myself"),
+                scopes: jira_mcp::toolsets::lookup("jira_get_myself")
+                    .map(|(_, t)| t.scopes_on(config.flavor))
+                    .unwrap_or_default(),
                 granted: jira.granted_scopes(),
             };
             println!("jira:         FAILED: {}", cx.explain(e));

@@ -161,7 +161,8 @@ impl Flavor {
     /// proxy in front of it).
     pub fn of_site(site: &Url) -> Flavor {
         let host = site.host_str().map(str::to_ascii_lowercase).unwrap_or_default();
-        let cloud = ["atlassian.net", "jira.com", "jira-dev.com", "atlassian.com"]
+        // Not `atlassian.com`: `jira.atlassian.com` itself is a Data Center.
+        let cloud = ["atlassian.net", "jira.com", "jira-dev.com"]
             .iter()
             .any(|d| host == *d || host.ends_with(&format!(".{d}")));
         if cloud { Flavor::Cloud } else { Flavor::DataCenter }

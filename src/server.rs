@@ -26,7 +26,6 @@ use url::Url;
 
 use crate::{
     auth::{LoginUi, Presented, browser},
-    config::Flavor,
     jira::{JiraClient, ops},
     toolsets::{Ctx, Router, Selection},
 };
@@ -172,18 +171,7 @@ impl JiraMcp {
 /// Center's levels (`READ`, `WRITE`, `ADMIN`, `SYSTEM_ADMIN`), where writing needs `WRITE`.
 fn missing_scope(cx: &Ctx, granted: &[String]) -> Option<String> {
     let mut ecx = cx.error_context(None);
-    ecx.scopes = match cx.jira.flavor() {
-        Flavor::Cloud => crate::scopes::missing(&cx.tool.cloud_op_ids(), granted),
-        Flavor::DataCenter => {
-            let can_write = granted
-                .iter()
-                .any(|g| matches!(g.as_str(), "WRITE" | "ADMIN" | "SYSTEM_ADMIN"));
-            if cx.tool.access.read_only || can_write {
-                return None;
-            }
-            std::collections::BTreeSet::from(["WRITE".to_string()])
-        }
-    };
+    ecx.scopes = cx.tool.missing_scopes(cx.jira.flavor(), granted);
     (!ecx.scopes.is_empty()).then(|| ecx.scope_message(false))
 }
 

@@ -117,6 +117,39 @@ impl ToolDef {
         crate::scopes::classic_for(&self.cloud_op_ids())
     }
 
+    /// The scopes the tool needs on `flavor`: Cloud's classic scopes, or the Data Center
+    /// provider's level (`WRITE` to change anything, else `READ`).
+    pub fn scopes_on(&self, flavor: Flavor) -> BTreeSet<String> {
+        match flavor {
+            Flavor::Cloud => self.scopes(),
+            Flavor::DataCenter => BTreeSet::from([if self.access.read_only { "READ" } else { "WRITE" }.to_string()]),
+        }
+    }
+
+    /// What `granted` lacks for this tool on `flavor` (empty when it is covered). Data Center's
+    /// levels include the ones below them.
+    pub fn missing_scopes(&self, flavor: Flavor, granted: &[String]) -> BTreeSet<String> {
+        match flavor {
+            Flavor::Cloud => crate::scopes::missing(&self.cloud_op_ids(), granted),
+            Flavor::DataCenter => {
+                let level = |s: &str| match s {
+                    "READ" => 1,
+                    "WRITE" => 2,
+                    "ADMIN" => 3,
+                    "SYSTEM_ADMIN" => 4,
+                    _ => 0,
+                };
+                let has = granted.iter().map(|g| level(g)).max().unwrap_or(0);
+                let needs = if self.access.read_only { 1 } else { 2 };
+                if has >= needs {
+                    BTreeSet::new()
+                } else {
+                    self.scopes_on(flavor)
+                }
+            }
+        }
+    }
+
     /// The ids of the operations the tool may call on Cloud (the scope table's keys).
     pub fn cloud_op_ids(&self) -> Vec<String> {
         self.ops
@@ -175,7 +208,7 @@ impl Ctx {
             auth: self.jira.auth_kind(),
             flavor: self.jira.flavor(),
             profile: &self.jira.config().profile,
-            scopes: self.tool.scopes(),
+            scopes: self.tool.scopes_on(self.jira.flavor()),
             granted: self.jira.granted_scopes(),
         }
     }

@@ -213,13 +213,11 @@ impl OAuthApp {
                 })
             }
             Err(RequestTokenError::Request(e)) => Err(TokenError::Network(e.to_string())),
-            Err(RequestTokenError::Parse(e, body)) => {
-                let text = String::from_utf8_lossy(&body);
-                Err(TokenError::Refused(format!(
-                    "unreadable answer ({e}): {}",
-                    crate::adf::truncate_chars(&text, 200)
-                )))
-            }
+            // The body is not quoted: an answer of an unexpected shape may still hold tokens.
+            Err(RequestTokenError::Parse(e, body)) => Err(TokenError::Refused(format!(
+                "unreadable answer of {} bytes ({e})",
+                body.len()
+            ))),
             Err(RequestTokenError::Other(e)) => Err(TokenError::Refused(e)),
         }
     }

@@ -63,39 +63,68 @@ impl TokenProvider for ApiTokenBasic {
     }
 }
 
-/// A profile with nothing to sign in with: every call says what to set up.
+/// A Data Center profile with no credential yet: every call says what to set up, and the
+/// first call after `jira-mcp login --pat` (in another terminal) finds the stored token without
+/// a restart.
 pub struct NoCredential {
     message: String,
+    store: Option<super::store::TokenStore>,
+    found: std::sync::OnceLock<Credential>,
 }
 
 impl NoCredential {
-    /// A Data Center profile without a personal access token.
-    pub fn data_center(profile: &str) -> Self {
+    /// A Data Center profile without a personal access token or OAuth app.
+    pub fn data_center(config: &crate::config::Config) -> Self {
+        let profile = &config.profile;
         let profile_arg = if profile == "default" {
             String::new()
         } else {
             format!(" --profile {profile}")
         };
-        NoCredential {
-            message: format!(
+        let message = if config.site.is_none() {
+            "this Data Center profile has no site: set JIRA_MCP_SITE (or `site` in the profile) to the base URL of \
+             your Jira, e.g. https://jira.example.com"
+                .to_string()
+        } else {
+            format!(
                 "no credentials for this Data Center profile: run `jira-mcp login --pat{profile_arg}` and paste a \
                  personal access token (Jira: your profile › Personal Access Tokens), or set JIRA_MCP_ACCESS_TOKEN; \
                  for OAuth 2.0, set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET of the site's incoming \
                  application link"
-            ),
+            )
+        };
+        NoCredential {
+            message,
+            store: config
+                .site
+                .as_ref()
+                .map(|_| super::store::TokenStore::for_config(config)),
+            found: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn lookup(&self) -> Result<Credential, AuthError> {
+        if let Some(c) = self.found.get() {
+            return Ok(c.clone());
+        }
+        match self.store.as_ref().map(|s| s.load()) {
+            Some(Ok(Some(t))) if t.kind == super::store::TokenKind::Pat => {
+                Ok(self.found.get_or_init(|| Credential::bearer(&t.access_token)).clone())
+            }
+            _ => Err(AuthError::LoginRequired(self.message.clone())),
         }
     }
 }
 
 impl TokenProvider for NoCredential {
     fn credential(&self) -> BoxFuture<'_, Result<Credential, AuthError>> {
-        let m = self.message.clone();
-        Box::pin(async move { Err(AuthError::LoginRequired(m)) })
+        let r = self.lookup();
+        Box::pin(async move { r })
     }
 
     fn prepare<'a>(&'a self, _ui: &'a dyn super::LoginUi) -> BoxFuture<'a, Result<(), AuthError>> {
-        let m = self.message.clone();
-        Box::pin(async move { Err(AuthError::LoginRequired(m)) })
+        let r = self.lookup().map(|_| ());
+        Box::pin(async move { r })
     }
 
     fn kind(&self) -> AuthKind {

@@ -1,4 +1,6 @@
-//! REST operations: the single source of every URL the clients call.
+//! REST operations: the single source of every URL the Jira client calls (the sign-in flow's
+//! own requests — token endpoint, accessible-resources, the account check — are outside it).
+//! Most are declared here; an area may declare its own beside its client method.
 //!
 //! An [`Op`] names one endpoint flavor-neutrally: a method, an API family ([`Api`]) and a path
 //! under that family's prefix, with `{placeholders}` as in Atlassian's specs. Tools declare the
@@ -7,7 +9,7 @@
 //! Center) and percent-encoding every path argument as exactly one segment, so no input can
 //! change which endpoint is called. While a tool runs, [`scope`] holds its declared operations
 //! and the client refuses any other ([`check`]), so a tool's scopes cannot drift from what it
-//! does; every operation sent is recorded for tests.
+//! does; debug builds (the tests) record every operation sent.
 
 use std::{
     fmt,

@@ -145,6 +145,16 @@ pub fn simplify(v: &Value, rich: &dyn RichText) -> Value {
     }
 }
 
+/// A requested field's value: a rich-text field's body as Markdown (on Data Center it is a
+/// wiki-markup string, indistinguishable from plain text without the field's type).
+fn extra_value(v: Option<&Value>, rich_text: bool, rich: &dyn RichText) -> Value {
+    match v {
+        Some(body @ Value::String(_)) if rich_text => Value::String(rich.to_markdown(body)),
+        Some(v) => simplify(v, rich),
+        None => Value::Null,
+    }
+}
+
 /// Sprint fields hold an array of sprints (objects on Cloud; on older Data Center versions,
 /// strings like `com.atlassian…Sprint@1[id=1,state=ACTIVE,name=Sprint 4,…]`); the current one
 /// is the active (or the last) one.
@@ -181,8 +191,8 @@ pub struct IssueViewOptions<'a> {
     pub comments: usize,
     /// Longest comment body in characters (longer ones are cut with `…`).
     pub comment_max_chars: usize,
-    /// Extra fields: (display label, field id).
-    pub extra: &'a [(String, String)],
+    /// Extra fields: (display label, field id, whether it holds rich text).
+    pub extra: &'a [(String, String, bool)],
     pub sprint_field: Option<&'a str>,
     pub site_url: Option<&'a str>,
     pub rich: &'a dyn RichText,
@@ -204,9 +214,8 @@ impl IssueView {
             .collect();
         let comment_total = f.comment.as_ref().map(|p| p.total.unwrap_or(all_comments.len() as u64));
         let mut fields = BTreeMap::new();
-        for (label, id) in opts.extra {
-            let v = f.other.get(id).map(|v| simplify(v, opts.rich)).unwrap_or(Value::Null);
-            fields.insert(label.clone(), v);
+        for (label, id, rich_text) in opts.extra {
+            fields.insert(label.clone(), extra_value(f.other.get(id), *rich_text, opts.rich));
         }
         IssueView {
             url: opts
@@ -255,14 +264,11 @@ impl CommentView {
 }
 
 impl IssueLine {
-    pub fn new(issue: &Issue, extra: &[(String, String)], rich: &dyn RichText) -> IssueLine {
+    pub fn new(issue: &Issue, extra: &[(String, String, bool)], rich: &dyn RichText) -> IssueLine {
         let f = &issue.fields;
         let mut fields = BTreeMap::new();
-        for (label, id) in extra {
-            fields.insert(
-                label.clone(),
-                f.other.get(id).map(|v| simplify(v, rich)).unwrap_or(Value::Null),
-            );
+        for (label, id, rich_text) in extra {
+            fields.insert(label.clone(), extra_value(f.other.get(id), *rich_text, rich));
         }
         IssueLine {
             key: issue.key.or_empty(),
@@ -390,7 +396,7 @@ mod tests {
             }
             for rich in [&Adf as &dyn RichText, &Wiki] {
                 let issue: Issue = serde_json::from_value(issue_json.clone()).unwrap_or_default();
-                let extra = vec![("X".to_string(), "customfield_1".to_string())];
+                let extra = vec![("X".to_string(), "customfield_1".to_string(), true)];
                 let view = IssueView::new(&issue, &IssueViewOptions {
                     comments: 5, comment_max_chars: 50, extra: &extra,
                     sprint_field: Some("customfield_1"), site_url: Some("https://é.example"), rich,

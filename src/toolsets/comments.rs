@@ -102,7 +102,11 @@ async fn get_comments(cx: Ctx, p: GetCommentsParams) -> Result<Out<CommentsPage>
             format!("No comments after {start} of {total}.")
         }
     } else {
-        let head = format!("{key}: comments {}–{} of {total}, newest first:\n", start + 1, next);
+        let head = format!(
+            "{key}: comments {}–{} of {total}, newest first:\n",
+            u64::from(start) + 1,
+            next
+        );
         head + &comments.iter().map(render::comment).collect::<String>()
     };
     if let Some(n) = next_start_at {

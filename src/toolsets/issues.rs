@@ -61,7 +61,13 @@ static TRANSITION_ISSUE: ToolDef = ToolDef {
     description: "Move an issue through its workflow, by transition name or target status; unknown or\nambiguous names get the list of available transitions.",
     access: Access::ADD,
     on: On::Both,
-    ops: &[ops::TRANSITIONS_GET, ops::TRANSITION_DO, ops::FIELDS],
+    ops: &[
+        ops::TRANSITIONS_GET,
+        ops::TRANSITION_DO,
+        ops::FIELDS,
+        ops::USER_SEARCH,
+        ops::MYSELF,
+    ],
     handler: handler!(transition_issue),
 };
 
@@ -110,7 +116,8 @@ pub struct IssueFieldsParams {
     pub labels: Option<Vec<String>>,
     /// Priority name, e.g. `High`.
     pub priority: Option<String>,
-    /// Parent issue key (an epic, or the parent of a sub-task).
+    /// Parent issue key: the parent of a sub-task, or (Cloud) an epic. On Data Center an
+    /// epic is set with `fields: {"Epic Link": "PROJ-1"}`.
     pub parent: Option<String>,
     /// Component names; replaces all components.
     pub components: Option<Vec<String>>,
@@ -201,7 +208,7 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
         let metas = cx.jira.resolve_fields(&wanted).await.map_err(fail)?;
         metas
             .into_iter()
-            .map(|m| (m.name.clone(), m.id.clone()))
+            .map(|m| (m.name.clone(), m.id.clone(), m.is_rich_text()))
             .collect::<Vec<_>>()
     };
     // The sprint field's id differs per site; the field list is cached per profile for a
@@ -218,7 +225,7 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
         ids.push("comment".into());
     }
     ids.extend(sprint_field.iter().cloned());
-    for (_, id) in &extra {
+    for (_, id, _) in &extra {
         if !ids.contains(id) {
             ids.push(id.clone());
         }

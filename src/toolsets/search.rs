@@ -119,7 +119,7 @@ async fn search(cx: Ctx, p: SearchParams) -> Result<Out<SearchResult>, ToolError
         .map_err(|e| cx.fail(None, e))?;
     let wanted = params::clean_field_list(&p.fields);
     let fail = |e| cx.fail(Some("The search".into()), e);
-    let extra: Vec<(String, String)> = if wanted.is_empty() {
+    let extra: Vec<(String, String, bool)> = if wanted.is_empty() {
         Vec::new()
     } else {
         cx.jira
@@ -127,14 +127,17 @@ async fn search(cx: Ctx, p: SearchParams) -> Result<Out<SearchResult>, ToolError
             .await
             .map_err(fail)?
             .into_iter()
-            .map(|m| (m.name, m.id))
+            .map(|m| {
+                let rich_text = m.is_rich_text();
+                (m.name, m.id, rich_text)
+            })
             .collect()
     };
     let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
     ids.extend(
         extra
             .iter()
-            .map(|(_, id)| id.clone())
+            .map(|(_, id, _)| id.clone())
             .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
     );
     let page = cx.jira.search(jql, &ids, max, cursor.as_ref()).await.map_err(fail)?;

@@ -126,10 +126,25 @@ fn task_marker(text: String) -> String {
     text
 }
 
+/// Beyond this many cells (widest row × rows) a table is shown as lines of text: padding every
+/// row to the widest would let a few kilobytes of markup grow to hundreds of megabytes.
+const MAX_TABLE_CELLS: usize = 20_000;
+
 fn table(rows: &[Vec<Cell>]) -> String {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     if width == 0 {
         return String::new();
+    }
+    if width.saturating_mul(rows.len()) > MAX_TABLE_CELLS {
+        let mut out = vec![format!(
+            "[table of {} rows, up to {width} columns, shown as text]",
+            rows.len()
+        )];
+        out.extend(rows.iter().map(|r| {
+            let cells: Vec<String> = r.iter().map(|c| inlines(&c.content, Ctx::Cell)).collect();
+            paragraph(&cells.join(" | "))
+        }));
+        return out.join("\n\n");
     }
     let render = |cells: &[Cell], bold_headers: bool| {
         let mut s = String::from("|");

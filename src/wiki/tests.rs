@@ -743,3 +743,13 @@ proptest! {
         let _ = from_markdown(&to_markdown(&s));
     }
 }
+
+#[test]
+fn a_wide_row_does_not_blow_a_long_table_up() {
+    // One row of 6,000 cells and 6,000 one-cell rows: ~36 KB of markup.
+    let mut wiki = format!("|{}\n", "a|".repeat(6_000));
+    wiki.push_str(&"|b|\n".repeat(6_000));
+    let md = to_markdown(&wiki);
+    assert!(md.len() < 200_000, "{} bytes", md.len());
+    assert!(md.starts_with("[table of 6001 rows"), "{}", &md[..80]);
+}

@@ -41,8 +41,24 @@ async fn get_issue_reads_v2_with_wiki_markup_as_markdown() {
     }
     let data = r.structured_content.expect("structured");
     assert_eq!(data["sprint"], "Ops Sprint 10");
+    // A textarea custom field asked for by name comes back as Markdown too.
+    let r = h
+        .call(
+            "jira_get_issue",
+            json!({"issue_key": "OPS-7", "fields": ["Root cause"], "comments": 0}),
+        )
+        .await;
+    assert!(
+        ok_text(&r).contains("Root cause: An **expired** key, see `rotate.sh`"),
+        "{}",
+        ok_text(&r)
+    );
+    assert_eq!(
+        r.structured_content.unwrap()["fields"]["Root cause"],
+        "An **expired** key, see `rotate.sh`"
+    );
     assert!(data["description"].as_str().unwrap().contains("### Steps to reproduce"));
-    assert_eq!(h.assert_declared_operations_only(), 2);
+    assert_eq!(h.assert_declared_operations_only(), 3);
 }
 
 #[tokio::test]

@@ -112,15 +112,40 @@ async fn a_rejected_token_is_explained_and_not_stored() {
 }
 
 #[tokio::test]
-async fn a_data_center_profile_without_credentials_says_how_to_sign_in() {
+async fn a_data_center_profile_without_credentials_says_how_and_picks_up_a_later_login() {
+    let h = Setup::new()
+        .without("JIRA_MCP_ACCESS_TOKEN")
+        .env("JIRA_MCP_SITE", "https://jira.example.com")
+        .start()
+        .await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("jira-mcp login --pat"), "{text}");
+    assert!(h.requests().await.is_empty());
+    // `login --pat` in another terminal: the running server uses the token on the next call.
+    jira_mcp::auth::store::TokenStore::new(h.home.path(), "default")
+        .save(&jira_mcp::auth::store::TokenSet {
+            access_token: jira_mcp::auth::Secret::new(PAT),
+            refresh_token: None,
+            expires_at: u64::MAX,
+            scopes: Vec::new(),
+            client_id: None,
+            kind: jira_mcp::auth::store::TokenKind::Pat,
+        })
+        .unwrap();
+    myself_mock(&h.jira, 200).await;
+    let text = ok_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("user name ada"), "{text}");
+}
+
+#[tokio::test]
+async fn a_data_center_profile_without_a_site_says_so() {
     let h = Setup::new()
         .without("JIRA_MCP_ACCESS_TOKEN")
         .env("JIRA_MCP_FLAVOR", "datacenter")
         .start()
         .await;
     let text = err_text(&h.call("jira_get_myself", json!({})).await);
-    assert!(text.contains("jira-mcp login --pat"), "{text}");
-    assert!(h.requests().await.is_empty());
+    assert!(text.contains("JIRA_MCP_SITE"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
