@@ -405,7 +405,11 @@ async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
         Ok(me) => me,
         Err(e) => {
             let kind = e.kind();
-            eprintln!("jira-mcp: the token was not accepted by {site}: {e}");
+            if kind == jira_mcp::http::ErrorKind::Auth {
+                eprintln!("jira-mcp: {site} did not accept the token: {e}");
+            } else {
+                eprintln!("jira-mcp: could not check the token with {site}: {e}");
+            }
             if kind == jira_mcp::http::ErrorKind::Auth {
                 eprintln!(
                     "It may be revoked, expired or mistyped; create a new one at {} and try again.",
