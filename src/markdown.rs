@@ -50,3 +50,29 @@ pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H6 => 6,
     }
 }
+
+/// `s` as a Markdown code span: fenced by one more backtick than its longest run, padded
+/// where it starts or ends with a backtick (or both ends are blanks), on one line.
+pub(crate) fn code_span(s: &str) -> String {
+    let ticks = "`".repeat(longest_run(s, '`') + 1);
+    let s = s.replace('\n', " ");
+    if s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty()) {
+        format!("{ticks} {s} {ticks}")
+    } else {
+        format!("{ticks}{s}{ticks}")
+    }
+}
+
+/// The longest run of `c` in `s`.
+pub(crate) fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for ch in s.chars() {
+        if ch == c {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}

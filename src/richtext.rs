@@ -72,7 +72,8 @@ pub fn of(flavor: Flavor) -> &'static dyn RichText {
     }
 }
 
-/// True when a value is a rich-text body of either format (for showing unknown fields).
+/// True when a value is recognisably a rich-text body: an ADF document. Wiki-markup bodies are
+/// plain strings, told apart only by the field's type (see `FieldMeta::is_rich_text`).
 pub fn is_body(v: &Value) -> bool {
     crate::adf::is_adf(v)
 }

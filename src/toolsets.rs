@@ -187,11 +187,6 @@ pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static ToolDef)> {
     all().find(|(_, t)| t.name == tool)
 }
 
-/// The classic scopes a tool needs.
-pub fn scopes_of(tool: &str) -> BTreeSet<String> {
-    lookup(tool).map(|(_, t)| t.scopes()).unwrap_or_default()
-}
-
 /// What a handler gets: the client, and the tool it runs as (for explaining failures).
 #[derive(Clone)]
 pub struct Ctx {

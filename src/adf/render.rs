@@ -10,7 +10,7 @@
 //! run) the mark is written as `<em>`, `<strong>` or `<del>`, which the parser reads back; lines
 //! that would start a block are escaped, and two lists in a row alternate their markers.
 
-use crate::markdown::paragraph;
+use crate::markdown::{code_span, longest_run, paragraph};
 use serde_json::Value;
 
 /// Renders an ADF document (or any ADF node) as Markdown.
@@ -660,31 +660,8 @@ fn switch_markers(list: &str, family: ListFamily) -> String {
         .join("\n")
 }
 
-fn code_span(s: &str) -> String {
-    let longest = longest_run(s, '`');
-    let ticks = "`".repeat(longest + 1);
-    if s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty()) {
-        format!("{ticks} {s} {ticks}")
-    } else {
-        format!("{ticks}{s}{ticks}")
-    }
-}
-
 fn fence_for(code: &str) -> String {
     "`".repeat((longest_run(code, '`') + 1).max(3))
-}
-
-fn longest_run(s: &str, c: char) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for ch in s.chars() {
-        if ch == c {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
 }
 
 fn quote(s: &str) -> String {

@@ -216,23 +216,8 @@ async fn finish_data_center(
         .clone()
         .filter(|b| !b.contains("{cloudId}"))
         .unwrap_or_else(|| site.clone());
-    let account = async {
-        let resp = http
-            .get(format!("{}/rest/api/2/myself", base.trim_end_matches('/')))
-            .bearer_auth(tokens.access_token.expose())
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .ok()?;
-        if !resp.status().is_success() {
-            return None;
-        }
-        let me: serde_json::Value = resp.json().await.ok()?;
-        let name = me.get("displayName")?.as_str()?;
-        let user = me.get("name")?.as_str()?;
-        Some(format!("{name} ({user})"))
-    }
-    .await;
+    let myself = format!("{}/rest/api/2/myself", base.trim_end_matches('/'));
+    let account = account_at(http, &myself, tokens.access_token.expose(), "name").await;
     let mut state = params.config.load_state();
     state.account = account;
     state.site_url = Some(site.clone());
@@ -264,8 +249,14 @@ async fn account(http: &reqwest::Client, config: &Config, cloud_id: &str, token:
         "{}/rest/api/3/myself",
         template.replace("{cloudId}", cloud_id).trim_end_matches('/')
     );
+    account_at(http, &url, token, "accountId").await
+}
+
+/// `Display Name (id)` from a `/myself` answer, `id_key` naming the id (`accountId` on Cloud,
+/// `name` on Data Center); `None` when the grant does not allow it (the sign-in still counts).
+async fn account_at(http: &reqwest::Client, myself_url: &str, token: &str, id_key: &str) -> Option<String> {
     let resp = http
-        .get(url)
+        .get(myself_url)
         .bearer_auth(token)
         .header("Accept", "application/json")
         .send()
@@ -276,7 +267,7 @@ async fn account(http: &reqwest::Client, config: &Config, cloud_id: &str, token:
     }
     let me: serde_json::Value = resp.json().await.ok()?;
     let name = me.get("displayName")?.as_str()?;
-    let id = me.get("accountId")?.as_str()?;
+    let id = me.get(id_key)?.as_str()?;
     Some(format!("{name} ({id})"))
 }
 

@@ -10,7 +10,7 @@
 //! `[image: name.png|thumbnail]`, `[attachment: file.pdf]`, macro tags as text.
 
 use super::{Block, Cell, Inline, Mark, is_plain_url, is_punct, is_ws, partners};
-use crate::markdown::paragraph;
+use crate::markdown::{code_span, longest_run, paragraph};
 
 pub(super) fn write(blocks: &[Block]) -> String {
     blocks_md(blocks).trim_end().to_string()
@@ -427,27 +427,4 @@ fn escape(s: &str, before: Option<char>, next_is_alnum: bool) -> String {
         }
     }
     out
-}
-
-fn code_span(s: &str) -> String {
-    let ticks = "`".repeat(longest_run(s, '`') + 1);
-    let s = s.replace('\n', " ");
-    if s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty()) {
-        format!("{ticks} {s} {ticks}")
-    } else {
-        format!("{ticks}{s}{ticks}")
-    }
-}
-
-fn longest_run(s: &str, c: char) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for ch in s.chars() {
-        if ch == c {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
 }

@@ -351,7 +351,7 @@ fn time_is_linear_in_input_size() {
             assert!(tl < Duration::from_secs(2), "{dir} on {name} is slow: {tl:?}");
         }
     }
-    println!("{}", report.join("\n"));
+    eprintln!("{}", report.join("\n"));
 }
 
 // ---- generated input ----
