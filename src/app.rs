@@ -19,10 +19,14 @@ pub fn login_scopes(config: &Config, selection: &Selection) -> Vec<String> {
     match &config.auth {
         AuthConfig::OAuth(o) if o.scopes.is_some() => o.scopes.clone().unwrap_or_default(),
         _ if config.flavor == Flavor::DataCenter => {
-            let writes = selection.tools(Flavor::DataCenter).iter().any(|t| !t.access.read_only);
+            let writes = selection
+                .for_scopes()
+                .tools(Flavor::DataCenter)
+                .iter()
+                .any(|t| !t.access.read_only);
             vec![if writes { "WRITE" } else { "READ" }.to_string()]
         }
-        _ => catalog::scopes(selection).into_iter().collect(),
+        _ => catalog::scopes(&selection.for_scopes()).into_iter().collect(),
     }
 }
 

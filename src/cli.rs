@@ -47,6 +47,10 @@ pub struct SelectionArgs {
     /// Only tools that do not change anything in Jira.
     #[arg(long)]
     pub read_only: bool,
+    /// Start with the default toolsets and let the model enable others (`jira_toolsets`);
+    /// for clients that follow `tools/list_changed`.
+    #[arg(long)]
+    pub dynamic_toolsets: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -211,7 +215,10 @@ fn selection(args: &SelectionArgs, config_toolsets: Option<&str>) -> anyhow::Res
 }
 
 fn config_selection(config: &Config) -> anyhow::Result<Selection> {
-    Selection::parse(config.toolsets.as_deref(), config.tools.as_deref(), config.read_only).map_err(anyhow::Error::msg)
+    let mut sel = Selection::parse(config.toolsets.as_deref(), config.tools.as_deref(), config.read_only)
+        .map_err(anyhow::Error::msg)?;
+    sel.dynamic = config.dynamic_toolsets;
+    Ok(sel)
 }
 
 /// Runs a command; returns the process exit code.
@@ -228,6 +235,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 toolsets: sel.toolsets.clone(),
                 tools: sel.tools.clone(),
                 read_only: sel.read_only,
+                dynamic_toolsets: sel.dynamic_toolsets,
                 ..Overrides::default()
             };
             let config = Config::from_env(&overrides)?;

@@ -134,6 +134,7 @@ pub struct Overrides {
     pub toolsets: Option<String>,
     pub tools: Option<String>,
     pub read_only: bool,
+    pub dynamic_toolsets: bool,
     /// `--site` (login).
     pub site: Option<String>,
     /// `--scopes` (login).
@@ -201,6 +202,8 @@ pub struct Config {
     pub toolsets: Option<String>,
     pub tools: Option<String>,
     pub read_only: bool,
+    /// `--dynamic-toolsets` / `JIRA_MCP_DYNAMIC_TOOLSETS`.
+    pub dynamic_toolsets: bool,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
     pub token_store: crate::auth::store::Backend,
@@ -330,6 +333,8 @@ impl Config {
         let read_only = overrides.read_only
             || env("JIRA_MCP_READ_ONLY").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"))
             || file.read_only.unwrap_or(false);
+        let dynamic_toolsets = overrides.dynamic_toolsets
+            || env("JIRA_MCP_DYNAMIC_TOOLSETS").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
         let mut retry = RetryPolicy::default();
         if let Some(ms) = env("JIRA_MCP_RETRY_BASE_MS").and_then(|v| v.parse().ok()) {
             retry.base_delay = Duration::from_millis(ms);
@@ -374,6 +379,7 @@ impl Config {
                 .or(file.toolsets),
             tools: overrides.tools.clone(),
             read_only,
+            dynamic_toolsets,
             retry,
             request_timeout,
             token_store,

@@ -138,7 +138,30 @@ pub struct ApiRequest {
     pub url: Url,
     pub query: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// A file sent as `multipart/form-data` (field `file`), instead of a JSON body.
+    pub upload: Option<Upload>,
+    pub headers: Vec<(&'static str, String)>,
+    /// The most bytes of answer read; a longer answer is an error, not a bigger process.
+    pub max_bytes: usize,
 }
+
+/// A file to upload. The bytes are shared so that a retried request does not copy them.
+#[derive(Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub mime: String,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Upload({}, {} bytes)", self.file_name, self.bytes.len())
+    }
+}
+
+/// What Jira may send in one answer by default (JSON lists of a few hundred issues stay far
+/// below it).
+pub const DEFAULT_MAX_BYTES: usize = 32 << 20;
 
 impl ApiRequest {
     pub fn new(method: Method, url: Url) -> Self {
@@ -147,7 +170,25 @@ impl ApiRequest {
             url,
             query: Vec::new(),
             body: None,
+            upload: None,
+            headers: Vec::new(),
+            max_bytes: DEFAULT_MAX_BYTES,
         }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn upload(mut self, upload: Upload) -> Self {
+        self.upload = Some(upload);
+        self
+    }
+
+    pub fn max_bytes(mut self, max: usize) -> Self {
+        self.max_bytes = max;
+        self
     }
 
     pub fn query(mut self, key: &str, value: impl ToString) -> Self {
@@ -223,6 +264,11 @@ impl Http {
 
     /// Sends the request with retries; returns the body of a 2xx response.
     pub async fn send(&self, req: &ApiRequest) -> Result<Vec<u8>, ApiError> {
+        self.send_typed(req).await.map(|(body, _)| body)
+    }
+
+    /// [`Http::send`], with the answer's `Content-Type`.
+    pub async fn send_typed(&self, req: &ApiRequest) -> Result<(Vec<u8>, Option<String>), ApiError> {
         let idempotent = matches!(req.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE);
         let mut retries = 0u32;
         let mut refreshed = false;
@@ -236,8 +282,20 @@ impl Http {
             if !req.query.is_empty() {
                 rb = rb.query(&req.query);
             }
+            for (name, value) in &req.headers {
+                rb = rb.header(*name, value.as_str());
+            }
             if let Some(body) = &req.body {
                 rb = rb.json(body);
+            }
+            if let Some(up) = &req.upload {
+                let part = reqwest::multipart::Part::bytes(up.bytes.as_ref().clone())
+                    .file_name(up.file_name.clone())
+                    .mime_str(&up.mime)
+                    .unwrap_or_else(|_| {
+                        reqwest::multipart::Part::bytes(up.bytes.as_ref().clone()).file_name(up.file_name.clone())
+                    });
+                rb = rb.multipart(reqwest::multipart::Form::new().part("file", part));
             }
             let started = std::time::Instant::now();
             let outcome = rb.send().await;
@@ -261,7 +319,12 @@ impl Http {
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            let body = resp.bytes().await;
+            let content_type = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = read_capped(resp, req.max_bytes).await;
             tracing::debug!(
                 method = %req.method,
                 path = req.url.path(),
@@ -270,7 +333,15 @@ impl Http {
                 "jira call"
             );
             if status.is_success() {
-                return body.map(|b| b.to_vec()).map_err(|e| network_error(&req.url, e));
+                return match body {
+                    Ok(b) => Ok((b, content_type)),
+                    Err(Capped::TooLarge) => Err(ApiError::Decode {
+                        context: format!("{} {}", req.method, req.url.path()),
+                        message: format!("the answer is larger than {} MB", req.max_bytes >> 20),
+                        source: None,
+                    }),
+                    Err(Capped::Failed(e)) => Err(network_error(&req.url, e)),
+                };
             }
             let body = body.unwrap_or_default();
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
@@ -325,6 +396,26 @@ impl Http {
         };
         wait.min(self.retry.max_delay)
     }
+}
+
+enum Capped {
+    TooLarge,
+    Failed(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, giving up past `max` bytes.
+async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, Capped> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(Capped::TooLarge);
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Capped::Failed)? {
+        if out.len() + chunk.len() > max {
+            return Err(Capped::TooLarge);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }
 
 fn network_error(url: &Url, e: reqwest::Error) -> ApiError {

@@ -24,18 +24,21 @@ use rmcp::{
 };
 use url::Url;
 
+mod dynamic;
+
 use crate::{
     auth::{LoginUi, Presented, browser},
     jira::{JiraClient, ops},
-    toolsets::{Ctx, Router, Selection},
+    toolsets::{Ctx, Progress, Router, Selection},
 };
 
 /// The server. Cheap to clone: one per session shares the same state.
 #[derive(Clone)]
 pub struct JiraMcp {
     pub(crate) jira: Arc<JiraClient>,
-    /// Shared, not copied: rmcp clones the handler for every request it serves.
-    router: Arc<Router>,
+    /// Shared, not copied: rmcp clones the handler for every request it serves. Replaced as a
+    /// whole when the model enables a toolset (`--dynamic-toolsets`).
+    router: Arc<std::sync::RwLock<Arc<Router>>>,
     /// Tool calls running now, across every session (graceful shutdown waits for them).
     in_flight: Arc<AtomicUsize>,
 }
@@ -55,7 +58,7 @@ then jira_get_issue for details.";
 
 impl JiraMcp {
     pub fn new(jira: Arc<JiraClient>, selection: &Selection) -> Self {
-        let router = Arc::new(Router::new(selection, jira.flavor()));
+        let router = Arc::new(std::sync::RwLock::new(Arc::new(Router::new(selection, jira.flavor()))));
         JiraMcp {
             jira,
             router,
@@ -68,8 +71,29 @@ impl JiraMcp {
     pub fn with_selection(&self, selection: &Selection) -> Self {
         JiraMcp {
             jira: self.jira.clone(),
-            router: Arc::new(Router::new(selection, self.jira.flavor())),
+            router: Arc::new(std::sync::RwLock::new(Arc::new(Router::new(
+                selection,
+                self.jira.flavor(),
+            )))),
             in_flight: self.in_flight.clone(),
+        }
+    }
+
+    /// The server for one new session: the same state, and its own tool list (a toolset one
+    /// session enables does not appear in another's).
+    pub fn for_session(&self) -> Self {
+        let router = self.router();
+        if router.selection.dynamic {
+            self.with_selection(&router.selection)
+        } else {
+            self.clone()
+        }
+    }
+
+    fn router(&self) -> Arc<Router> {
+        match self.router.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -80,7 +104,12 @@ impl JiraMcp {
 
     /// The tools this server lists.
     pub fn tools(&self) -> Vec<Tool> {
-        self.router.list()
+        let router = self.router();
+        let mut tools = router.list();
+        if router.selection.dynamic {
+            tools.push(dynamic::tool());
+        }
+        tools
     }
 
     /// Every Jira operation sent so far, with the tool that sent it (for tests).
@@ -91,7 +120,15 @@ impl JiraMcp {
 
 impl ServerHandler for JiraMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let caps = if self.router().selection.dynamic {
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build()
+        } else {
+            ServerCapabilities::builder().enable_tools().build()
+        };
+        ServerConfig::new(caps)
             .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
     }
@@ -101,11 +138,15 @@ impl ServerHandler for JiraMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.router.list()))
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.router.definition(name)
+        let router = self.router();
+        if router.selection.dynamic && name == dynamic::NAME {
+            return Some(dynamic::tool());
+        }
+        router.definition(name)
     }
 
     async fn call_tool(
@@ -135,13 +176,27 @@ impl JiraMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let Some(tool) = self.router.get(&request.name) else {
-            let why = self.router.why_not(&request.name);
+        let router = self.router();
+        if router.selection.dynamic && request.name == dynamic::NAME {
+            return Ok(self.toolsets_call(&router, request, &context).await.into());
+        }
+        let Some(tool) = router.get(&request.name) else {
+            let why = router.why_not(&request.name);
             return Ok(CallToolResult::error(vec![ContentBlock::text(why)]).into());
+        };
+        let args = request.arguments.unwrap_or_default();
+        // Bad input is reported before anything else, sign-in included.
+        if let Err(message) = router.check_arguments(tool.name, &args) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+        }
+        let progress = Progress {
+            peer: context.peer.clone(),
+            token: context.meta.get_progress_token(),
         };
         let cx = Ctx {
             jira: self.jira.clone(),
             tool,
+            progress: Some(progress),
         };
         // Every tool needs Jira: a credential first, then its scopes.
         let ui = CallUi {
@@ -158,12 +213,44 @@ impl JiraMcp {
         {
             return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
         }
-        let args = request.arguments.unwrap_or_default();
         let declared = ops::Declared {
             tool: tool.name,
             ops: tool.ops,
         };
         Ok(ops::scope(declared, (tool.handler.run)(cx, args)).await.into())
+    }
+}
+
+impl JiraMcp {
+    /// `jira_toolsets`: lists the toolsets, or enables one and tells the client that the
+    /// tool list changed.
+    async fn toolsets_call(
+        &self,
+        router: &Router,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let args = request.arguments.unwrap_or_default();
+        let enable = match dynamic::parse(&args) {
+            Ok(e) => e,
+            Err(message) => return CallToolResult::error(vec![ContentBlock::text(message)]),
+        };
+        let Some(id) = enable else {
+            return dynamic::listing(router);
+        };
+        let Some(ts) = crate::toolsets::TOOLSETS.iter().find(|t| t.id == id) else {
+            return CallToolResult::error(vec![ContentBlock::text(dynamic::unknown(&id))]);
+        };
+        let already = router.selection.toolsets.contains(&ts.id);
+        if !already {
+            let next = Arc::new(Router::new(&router.selection.with_toolset(ts.id), self.jira.flavor()));
+            match self.router.write() {
+                Ok(mut r) => *r = next,
+                Err(poisoned) => *poisoned.into_inner() = next,
+            }
+            let _ = context.peer.notify_tool_list_changed().await;
+        }
+        dynamic::enabled(&self.router(), ts, already)
     }
 }
 

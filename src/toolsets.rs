@@ -187,14 +187,39 @@ pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static ToolDef)> {
     all().find(|(_, t)| t.name == tool)
 }
 
-/// What a handler gets: the client, and the tool it runs as (for explaining failures).
+/// What a handler gets: the client, the tool it runs as (for explaining failures), and the
+/// caller to report progress to.
 #[derive(Clone)]
 pub struct Ctx {
     pub jira: Arc<JiraClient>,
     pub tool: &'static ToolDef,
+    pub progress: Option<Progress>,
+}
+
+/// Where a long call reports progress: MCP progress notifications, when the client asked for
+/// them with a progress token.
+#[derive(Clone)]
+pub struct Progress {
+    pub peer: rmcp::Peer<rmcp::RoleServer>,
+    pub token: Option<rmcp::model::ProgressToken>,
 }
 
 impl Ctx {
+    /// Reports `done` of `total` steps (nothing when the client did not ask for progress).
+    pub async fn progress(&self, done: usize, total: usize, message: &str) {
+        let Some(Progress {
+            peer,
+            token: Some(token),
+        }) = &self.progress
+        else {
+            return;
+        };
+        let param = rmcp::model::ProgressNotificationParam::new(token.clone(), done as f64)
+            .with_total(total as f64)
+            .with_message(message);
+        let _ = peer.notify_progress(param).await;
+    }
+
     /// The context for explaining a failure about `subject`.
     pub fn error_context(&self, subject: Option<String>) -> ErrorContext<'_> {
         ErrorContext {
@@ -302,6 +327,8 @@ pub struct Selection {
     pub toolsets: Vec<&'static str>,
     pub tools: Option<BTreeSet<String>>,
     pub read_only: bool,
+    /// `--dynamic-toolsets`: the model may enable further toolsets while the session runs.
+    pub dynamic: bool,
 }
 
 impl Selection {
@@ -355,6 +382,7 @@ impl Selection {
             toolsets: chosen,
             tools,
             read_only,
+            dynamic: false,
         })
     }
 
@@ -384,6 +412,31 @@ impl Selection {
             toolsets: TOOLSETS.iter().map(|t| t.id).collect(),
             tools: None,
             read_only: false,
+            dynamic: false,
+        }
+    }
+
+    /// The same selection with toolset `id` enabled too.
+    pub fn with_toolset(&self, id: &'static str) -> Selection {
+        let mut next = self.clone();
+        if !next.toolsets.contains(&id) {
+            next.toolsets.push(id);
+            next.toolsets.sort_unstable();
+        }
+        next
+    }
+
+    /// What a sign-in must be able to cover: with dynamic toolsets, every toolset that may be
+    /// enabled later (a new consent in the middle of a task would be worse).
+    pub fn for_scopes(&self) -> Selection {
+        if self.dynamic {
+            Selection {
+                toolsets: TOOLSETS.iter().map(|t| t.id).collect(),
+                tools: None,
+                ..self.clone()
+            }
+        } else {
+            self.clone()
         }
     }
 }
@@ -391,6 +444,7 @@ impl Selection {
 /// The tools one server lists, with their MCP definitions computed once.
 pub struct Router {
     pub flavor: Flavor,
+    pub selection: Selection,
     tools: Vec<(&'static ToolDef, Tool)>,
 }
 
@@ -398,6 +452,7 @@ impl Router {
     pub fn new(selection: &Selection, flavor: Flavor) -> Router {
         Router {
             flavor,
+            selection: selection.clone(),
             tools: selection.tools(flavor).into_iter().map(|t| (t, t.to_tool())).collect(),
         }
     }
@@ -408,6 +463,15 @@ impl Router {
 
     pub fn get(&self, name: &str) -> Option<&'static ToolDef> {
         self.tools.iter().find(|(d, _)| d.name == name).map(|(d, _)| *d)
+    }
+
+    /// Rejects arguments the tool does not take, with the valid names: a misspelt or invented
+    /// parameter must never be dropped silently (the call would do something else than asked).
+    pub fn check_arguments(&self, name: &str, args: &JsonObject) -> Result<(), String> {
+        let Some((_, tool)) = self.tools.iter().find(|(d, _)| d.name == name) else {
+            return Ok(());
+        };
+        unknown_arguments(name, &tool.input_schema, args)
     }
 
     pub fn definition(&self, name: &str) -> Option<Tool> {
@@ -431,6 +495,33 @@ impl Router {
             None => format!("Unknown tool `{name}`."),
         }
     }
+}
+
+/// `Err` naming the arguments `schema` has no property for, and the ones it has.
+pub fn unknown_arguments(tool: &str, schema: &JsonObject, args: &JsonObject) -> Result<(), String> {
+    let props = schema.get("properties").and_then(|p| p.as_object());
+    let valid = |k: &str| props.is_some_and(|p| p.contains_key(k));
+    let mut unknown: Vec<&str> = args.keys().map(String::as_str).filter(|k| !valid(k)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.truncate(10);
+    let names: Vec<String> = props
+        .map(|p| p.keys().map(|k| format!("`{k}`")).collect())
+        .unwrap_or_default();
+    let shown: Vec<String> = unknown
+        .iter()
+        .map(|u| format!("`{}`", u.chars().take(64).collect::<String>()))
+        .collect();
+    Err(format!(
+        "Invalid input: {tool} does not take {}. Valid arguments: {}.",
+        shown.join(", "),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    ))
 }
 
 #[cfg(test)]

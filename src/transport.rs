@@ -190,7 +190,8 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
                 return (StatusCode::SERVICE_UNAVAILABLE, "too many distinct tool selections").into_response();
             } else {
                 let server = s.base.with_selection(&sel);
-                let svc = StreamableHttpService::new(move || Ok(server.clone()), s.manager.clone(), s.config.clone());
+                let svc =
+                    StreamableHttpService::new(move || Ok(server.for_session()), s.manager.clone(), s.config.clone());
                 cache.insert(key, svc.clone());
                 svc
             }
@@ -254,8 +255,11 @@ impl HttpServer {
             .with_max_request_body_bytes(opts.max_body_bytes)
             .with_cancellation_token(ct.child_token());
         let factory_server = server.clone();
-        let default =
-            StreamableHttpService::new(move || Ok(factory_server.clone()), manager.clone(), mcp_config.clone());
+        let default = StreamableHttpService::new(
+            move || Ok(factory_server.for_session()),
+            manager.clone(),
+            mcp_config.clone(),
+        );
         let mcp_services = Arc::new(McpServices {
             base: server.clone(),
             default,

@@ -26,7 +26,40 @@ pub struct Out<T> {
 /// described by their type alone (`"string"`, not `["string","null"]`); with `$schema`
 /// dropped (2020-12 is MCP's default dialect) this keeps `tools/list` small.
 pub fn schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    compact(&rmcp::handler::server::common::schema_for_output::<T>())
+    let mut out = compact(&rmcp::handler::server::common::schema_for_output::<T>());
+    // The model reads the result itself, where hints are spelled out; the output schema is
+    // for clients that validate it, so its prose would only cost context.
+    let mut v = serde_json::Value::Object(Arc::make_mut(&mut out).clone());
+    strip_prose(&mut v);
+    match v {
+        serde_json::Value::Object(m) => Arc::new(m),
+        _ => out,
+    }
+}
+
+/// Drops `description` and bounds from an output schema (never a property named so).
+fn strip_prose(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("anyOf");
+            if is_schema {
+                map.remove("description");
+                map.remove("minimum");
+            }
+            for (k, child) in map.iter_mut() {
+                if k == "properties" || k == "$defs" {
+                    if let Value::Object(props) = child {
+                        props.values_mut().for_each(strip_prose);
+                    }
+                } else {
+                    strip_prose(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_prose),
+        _ => {}
+    }
 }
 
 /// The `inputSchema` of a tool taking `Parameters<T>`, compacted the same way: an optional
@@ -48,10 +81,35 @@ fn compact(raw: &JsonObject) -> Arc<JsonObject> {
     }
 }
 
+/// JSON Schema's own formats; anything else (`uint32`, `int64`, `double`, which schemars
+/// writes) makes the TypeScript SDK's validator print warnings in every client built on it.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "uuid",
+    "regex",
+];
+
 fn strip_nullable(v: &mut serde_json::Value) {
     use serde_json::Value;
     match v {
         Value::Object(map) => {
+            if map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| !STANDARD_FORMATS.contains(&f))
+                && map.contains_key("type")
+            {
+                map.remove("format");
+            }
             if let Some(Value::Array(types)) = map.get_mut("type") {
                 types.retain(|t| t != "null");
                 if types.len() == 1 {

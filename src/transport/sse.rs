@@ -129,7 +129,7 @@ impl Drop for SessionGuard {
 /// `GET /sse`: opens a session (with the tools of `?toolsets=…`, if given).
 pub async fn connect(State(state): State<SseSessions>, uri: http::Uri) -> Response {
     let server = match super::selection_from_query(uri.query()) {
-        Ok(None) => state.server.clone(),
+        Ok(None) => state.server.for_session(),
         Ok(Some((_, sel))) => state.server.with_selection(&sel),
         Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
     };

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Harness, Setup, text};
 
-fn prism_path() -> Option<PathBuf> {
+pub(crate) fn prism_path() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("PRISM") {
         return Some(PathBuf::from(p));
     }
@@ -29,7 +29,7 @@ fn prism_path() -> Option<PathBuf> {
     local.exists().then_some(local)
 }
 
-struct Prism {
+pub(crate) struct Prism {
     child: Child,
     port: u16,
     log: PathBuf,
@@ -44,7 +44,7 @@ impl Drop for Prism {
 }
 
 impl Prism {
-    fn start(bin: &PathBuf, seed: Option<u32>, spec_file: &str) -> Prism {
+    pub(crate) fn start(bin: &PathBuf, seed: Option<u32>, spec_file: &str) -> Prism {
         let port = crate::support::free_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("prism.log");
@@ -77,7 +77,7 @@ impl Prism {
         }
     }
 
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
@@ -91,11 +91,11 @@ impl Prism {
         panic!("prism did not start: {}", self.log_text());
     }
 
-    fn uri(&self) -> String {
+    pub(crate) fn uri(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         let mut s = String::new();
         if let Ok(mut f) = std::fs::File::open(&self.log) {
             let _ = f.read_to_string(&mut s);
@@ -205,7 +205,7 @@ async fn harness(prism: &Prism) -> Harness {
     harness_of(prism, "cloud").await
 }
 
-async fn harness_of(prism: &Prism, flavor: &str) -> Harness {
+pub(crate) async fn harness_of(prism: &Prism, flavor: &str) -> Harness {
     // Prism answers on the server's own paths, so the REST base is the mock itself.
     Setup::new()
         .env("JIRA_MCP_API_BASE", &prism.uri())
@@ -216,7 +216,7 @@ async fn harness_of(prism: &Prism, flavor: &str) -> Harness {
 }
 
 /// Calls a tool and asserts Prism accepted every request it made.
-async fn call_checked(h: &Harness, prism: &Prism, tool: &str, args: Value, expect_ok: bool) -> String {
+pub(crate) async fn call_checked(h: &Harness, prism: &Prism, tool: &str, args: Value, expect_ok: bool) -> String {
     // Let Prism flush the previous call's log lines before taking the offset.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let from = prism.log_text().len();
