@@ -15,9 +15,10 @@
 
 pub mod fields;
 mod issues;
+pub mod links;
 pub mod models;
 pub mod ops;
-mod projects;
+pub mod projects;
 pub mod search;
 mod users;
 pub mod views;

@@ -98,6 +98,34 @@ pub fn issue(v: &IssueView) -> String {
     for (name, value) in &v.fields {
         let _ = writeln!(out, "{name}: {}", value_text(value));
     }
+    let linked = |l: &crate::jira::views::LinkedView| {
+        join_present(
+            &[
+                l.relation.clone(),
+                Some(l.key.clone()),
+                l.summary.clone(),
+                l.status.clone().map(|s| format!("[{s}]")),
+                l.id.clone().map(|id| format!("(link {id})")),
+            ],
+            " ",
+        )
+    };
+    if !v.subtasks.is_empty() {
+        let list: Vec<String> = v.subtasks.iter().map(linked).collect();
+        let _ = writeln!(out, "Sub-tasks: {}", list.join("; "));
+    }
+    if !v.links.is_empty() {
+        let list: Vec<String> = v.links.iter().map(linked).collect();
+        let _ = writeln!(out, "Links: {}", list.join("; "));
+    }
+    if let Some(t) = &v.transitions {
+        let list = if t.is_empty() { "none".to_string() } else { t.join(", ") };
+        let _ = writeln!(out, "Transitions: {list}");
+    }
+    if let Some(w) = &v.watchers {
+        let list = if w.is_empty() { "none".to_string() } else { w.join(", ") };
+        let _ = writeln!(out, "Watchers: {list}");
+    }
     match &v.description {
         Some(d) if !d.trim().is_empty() => {
             let _ = write!(out, "\nDescription:\n{}\n", d.trim_end());
@@ -121,6 +149,16 @@ pub fn issue(v: &IssueView) -> String {
     } else if let Some(total) = v.comment_total.filter(|t| *t > 0) {
         let _ = writeln!(out, "\n{total} comments (jira_get_comments to read them).");
     }
+    if let Some(h) = &v.history {
+        out.push_str("\nHistory (latest last):\n");
+        if h.is_empty() {
+            out.push_str("- no changes\n");
+        }
+        for e in h {
+            let head = join_present(&[e.author.clone(), e.created.as_deref().map(short_time)], ", ");
+            let _ = writeln!(out, "- {head}: {}", e.changes.join("; "));
+        }
+    }
     out.trim_end().to_string()
 }
 
@@ -130,6 +168,7 @@ pub fn comment(c: &CommentView) -> String {
             c.author.clone(),
             c.created.as_deref().map(short_time),
             Some(format!("#{}", c.id)),
+            c.visible_to.as_ref().map(|v| format!("visible to {v} only")),
         ],
         ", ",
     );

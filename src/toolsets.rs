@@ -12,8 +12,10 @@
 //! While a handler runs, the client refuses operations the tool did not declare
 //! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
+mod bulk;
 mod comments;
 mod issues;
+mod links;
 mod params;
 mod projects;
 mod result;
@@ -171,10 +173,12 @@ pub struct ToolsetDef {
 
 pub const TOOLSETS: &[&ToolsetDef] = &[
     &issues::TOOLSET,
+    &links::TOOLSET,
     &search::TOOLSET,
     &comments::TOOLSET,
     &projects::TOOLSET,
     &users::TOOLSET,
+    &bulk::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.

@@ -32,6 +32,23 @@ pub struct IssueInput {
     pub custom: BTreeMap<String, Value>,
 }
 
+impl IssueInput {
+    /// True when it sets nothing.
+    pub fn is_empty(&self) -> bool {
+        self.project.is_none()
+            && self.issue_type.is_none()
+            && self.summary.is_none()
+            && self.description.is_none()
+            && self.assignee.is_none()
+            && self.labels.is_none()
+            && self.priority.is_none()
+            && self.parent.is_none()
+            && self.components.is_none()
+            && self.due_date.is_none()
+            && self.custom.is_empty()
+    }
+}
+
 /// The `fields` object of a create, edit or transition, in Jira's shapes, ready to send.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldValues(Map<String, Value>);
@@ -50,10 +67,18 @@ impl FieldValues {
 impl JiraClient {
     /// One issue with the given field ids.
     pub async fn get_issue(&self, key: &str, fields: &[String]) -> Result<Issue, JiraError> {
-        let req = self
+        self.get_issue_expanded(key, fields, &[]).await
+    }
+
+    /// One issue, with `expand` parts (`transitions`, `changelog`) when asked for.
+    pub async fn get_issue_expanded(&self, key: &str, fields: &[String], expand: &[&str]) -> Result<Issue, JiraError> {
+        let mut req = self
             .request(ops::ISSUE_GET, &[key])
             .await?
             .query("fields", fields.join(","));
+        if !expand.is_empty() {
+            req = req.query("expand", expand.join(","));
+        }
         self.call(req).await
     }
 
@@ -115,11 +140,17 @@ impl JiraClient {
         self.call(req).await
     }
 
-    pub async fn add_comment(&self, key: &str, markdown: &str) -> Result<Comment, JiraError> {
+    /// Adds a comment; `visibility` is (`role` | `group`, name) to restrict who sees it.
+    pub async fn add_comment(
+        &self,
+        key: &str,
+        markdown: &str,
+        visibility: Option<(&str, &str)>,
+    ) -> Result<Comment, JiraError> {
         let req = self
             .request(ops::COMMENT_ADD, &[key])
             .await?
-            .json(json!({ "body": self.rich().to_body(markdown) }));
+            .json(self.comment_body(markdown, visibility));
         let c: Comment = self.call(req).await?;
         if c.id.0.is_none() {
             return Err(JiraError::Api(crate::http::ApiError::Decode {
@@ -131,6 +162,34 @@ impl JiraClient {
         Ok(c)
     }
 
+    /// Replaces a comment's body (and its visibility when given).
+    pub async fn edit_comment(
+        &self,
+        key: &str,
+        id: &str,
+        markdown: &str,
+        visibility: Option<(&str, &str)>,
+    ) -> Result<(), JiraError> {
+        let req = self
+            .request(ops::COMMENT_EDIT, &[key, id])
+            .await?
+            .json(self.comment_body(markdown, visibility));
+        self.send(req).await
+    }
+
+    pub async fn delete_comment(&self, key: &str, id: &str) -> Result<(), JiraError> {
+        let req = self.request(ops::COMMENT_DELETE, &[key, id]).await?;
+        self.send(req).await
+    }
+
+    fn comment_body(&self, markdown: &str, visibility: Option<(&str, &str)>) -> Value {
+        let mut body = json!({ "body": self.rich().to_body(markdown) });
+        if let Some((kind, name)) = visibility {
+            body["visibility"] = json!({ "type": kind, "value": name });
+        }
+        body
+    }
+
     /// The issue types that can be created in a project (for explaining a bad type name).
     pub async fn create_issue_types(&self, project: &str) -> Result<Vec<String>, JiraError> {
         let req = self
@@ -139,6 +198,37 @@ impl JiraClient {
             .query("maxResults", 100);
         let page: Page<Named> = self.call(req).await?;
         Ok(page.items.iter().filter_map(|t| t.name.get()).collect())
+    }
+
+    /// The issue types of a project's create screen, as (id, name).
+    pub async fn create_types(&self, project: &str) -> Result<Vec<(String, String)>, JiraError> {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct T {
+            id: super::models::Shown,
+            name: super::models::Shown,
+        }
+        let req = self
+            .request(ops::CREATE_META_TYPES, &[project])
+            .await?
+            .query("maxResults", 200);
+        let page: Page<T> = self.call(req).await?;
+        Ok(page
+            .items
+            .into_iter()
+            .filter_map(|t| Some((t.id.get()?, t.name.get()?)))
+            .collect())
+    }
+
+    /// The fields of a project's create screen for one issue type: required or not, and the
+    /// allowed values where Jira lists them.
+    pub async fn create_fields(&self, project: &str, type_id: &str) -> Result<Vec<CreateField>, JiraError> {
+        let req = self
+            .request(ops::CREATE_META_FIELDS, &[project, type_id])
+            .await?
+            .query("maxResults", 200);
+        let page: Page<CreateField> = self.call(req).await?;
+        Ok(page.items)
     }
 
     /// Turns an [`IssueInput`] into the `fields` object of a create or edit request, resolving
@@ -278,6 +368,21 @@ impl JiraClient {
     }
 }
 
+/// One field of a create screen.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CreateField {
+    pub field_id: super::models::Shown,
+    pub key: super::models::Shown,
+    pub name: super::models::Shown,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub required: bool,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub schema: Value,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub allowed_values: Vec<Value>,
+}
+
 /// People already resolved while building one request.
 type Users = BTreeMap<String, String>;
 
@@ -294,4 +399,42 @@ impl JiraClient {
 
 fn scalar_string(v: &Value) -> String {
     v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+}
+
+/// What `POST …/issue/bulk` answers: the issues made, and the failures by position.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BulkCreated {
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub issues: Vec<BulkIssue>,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub errors: Vec<BulkError>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BulkIssue {
+    pub key: super::models::Shown,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct BulkError {
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub failed_element_number: Option<u64>,
+    #[serde(deserialize_with = "super::models::lenient")]
+    pub element_errors: Value,
+}
+
+impl JiraClient {
+    /// Creates several issues in one request. Jira creates the valid ones and reports the
+    /// others by their position in the request; a 400 answer may carry the same report.
+    pub async fn create_issues(&self, all: Vec<FieldValues>) -> Result<BulkCreated, JiraError> {
+        let updates: Vec<Value> = all.into_iter().map(|f| json!({ "fields": f.0 })).collect();
+        let req = self
+            .request(ops::ISSUE_BULK_CREATE, &[])
+            .await?
+            .json(json!({ "issueUpdates": updates }));
+        self.call(req).await
+    }
 }

@@ -133,6 +133,66 @@ pub struct Issue {
     pub id: Shown,
     pub key: Shown,
     pub fields: IssueFields,
+    /// With `expand=transitions`.
+    pub transitions: Vec<Transition>,
+    /// With `expand=changelog`: the change history, oldest first.
+    pub changelog: Vec<History>,
+}
+
+/// One entry of an issue's change history: who changed what, when.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct History {
+    #[serde(deserialize_with = "lenient")]
+    pub author: Option<User>,
+    pub created: Shown,
+    #[serde(deserialize_with = "lenient")]
+    pub items: Vec<HistoryItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HistoryItem {
+    pub field: Shown,
+    pub from_string: Shown,
+    pub to_string: Shown,
+}
+
+/// An issue as other issues mention it (sub-tasks, links).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LinkedIssue {
+    pub key: Shown,
+    #[serde(deserialize_with = "lenient")]
+    pub fields: LinkedFields,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LinkedFields {
+    pub summary: Shown,
+    pub status: Shown,
+}
+
+/// One link of an issue: the other issue, and the phrase that relates them.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct IssueLink {
+    pub id: Shown,
+    #[serde(rename = "type", deserialize_with = "lenient")]
+    pub link_type: LinkPhrases,
+    #[serde(deserialize_with = "lenient")]
+    pub inward_issue: Option<LinkedIssue>,
+    #[serde(deserialize_with = "lenient")]
+    pub outward_issue: Option<LinkedIssue>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct LinkPhrases {
+    pub name: Shown,
+    pub inward: Shown,
+    pub outward: Shown,
 }
 
 impl<'de> Deserialize<'de> for Issue {
@@ -146,10 +206,19 @@ impl Issue {
         let Value::Object(mut m) = v else {
             return Issue::default();
         };
+        let histories = match m.remove("changelog") {
+            Some(Value::Object(mut c)) => c.remove("histories").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        let mut changelog: Vec<History> = Page::from_value(histories).items;
+        // Cloud sends the newest first, Data Center the oldest first: one order for both.
+        changelog.sort_by(|a, b| a.created.0.cmp(&b.created.0));
         Issue {
             id: Shown::of(m.get("id").unwrap_or(&Value::Null)),
             key: Shown::of(m.get("key").unwrap_or(&Value::Null)),
             fields: IssueFields::from_value(m.remove("fields").unwrap_or(Value::Null)),
+            transitions: Page::from_value(m.remove("transitions").unwrap_or(Value::Null)).items,
+            changelog,
         }
     }
 }
@@ -172,6 +241,8 @@ pub struct IssueFields {
     pub updated: Shown,
     pub description: Body,
     pub comment: Option<Page<Comment>>,
+    pub subtasks: Vec<LinkedIssue>,
+    pub links: Vec<IssueLink>,
     /// Every other field (custom fields, the sprint field), by id, as sent.
     pub other: Map<String, Value>,
 }
@@ -201,6 +272,8 @@ impl IssueFields {
             created: shown(take("created")),
             updated: shown(take("updated")),
             description: Body(take("description")),
+            subtasks: Page::from_value(take("subtasks")).items,
+            links: Page::from_value(take("issuelinks")).items,
             comment: match take("comment") {
                 Value::Null => None,
                 v => Some(Page::from_value(v)),
@@ -232,6 +305,17 @@ pub struct Comment {
     pub author: Option<User>,
     pub created: Shown,
     pub body: Body,
+    #[serde(deserialize_with = "lenient")]
+    pub visibility: Option<Visibility>,
+}
+
+/// Who may see a comment or worklog: a project role or a group.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Visibility {
+    #[serde(rename = "type")]
+    pub kind: Shown,
+    pub value: Shown,
 }
 
 /// What Jira answers to a create: the new issue's key and id. Both must be there.
@@ -368,12 +452,20 @@ impl<T: DeserializeOwned> Page<T> {
                 ..Page::default()
             },
             Value::Object(mut o) => {
-                let list = ["values", "issues", "comments", "worklogs", "transitions", "issueTypes"]
-                    .iter()
-                    .find_map(|k| match o.remove(*k) {
-                        Some(Value::Array(list)) => Some(list),
-                        _ => None,
-                    });
+                let list = [
+                    "values",
+                    "issues",
+                    "comments",
+                    "worklogs",
+                    "transitions",
+                    "issueTypes",
+                    "fields",
+                ]
+                .iter()
+                .find_map(|k| match o.remove(*k) {
+                    Some(Value::Array(list)) => Some(list),
+                    _ => None,
+                });
                 Page {
                     items: list.map(items_of).unwrap_or_default(),
                     start_at: o.get("startAt").and_then(Value::as_u64).unwrap_or(0),

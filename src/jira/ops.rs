@@ -179,20 +179,30 @@ fn encode_segment(arg: &str, out: &mut String) {
 // ---- the operations our tools call -------------------------------------------------------------
 
 use Api::Platform;
-use Method::{Get, Post, Put};
+use Method::{Delete, Get, Post, Put};
 use On::{Both, CloudOnly, DataCenterOnly};
 
 pub const ISSUE_GET: Op = Op::new(Get, Platform, "/issue/{issueIdOrKey}", Both);
 pub const ISSUE_CREATE: Op = Op::new(Post, Platform, "/issue", Both);
+pub const ISSUE_BULK_CREATE: Op = Op::new(Post, Platform, "/issue/bulk", Both);
 pub const ISSUE_EDIT: Op = Op::new(Put, Platform, "/issue/{issueIdOrKey}", Both);
 pub const CREATE_META_TYPES: Op = Op::new(Get, Platform, "/issue/createmeta/{projectIdOrKey}/issuetypes", Both);
+pub const CREATE_META_FIELDS: Op = Op::new(
+    Get,
+    Platform,
+    "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+    Both,
+);
 pub const TRANSITIONS_GET: Op = Op::new(Get, Platform, "/issue/{issueIdOrKey}/transitions", Both);
 pub const TRANSITION_DO: Op = Op::new(Post, Platform, "/issue/{issueIdOrKey}/transitions", Both);
 pub const COMMENTS_GET: Op = Op::new(Get, Platform, "/issue/{issueIdOrKey}/comment", Both);
 pub const COMMENT_ADD: Op = Op::new(Post, Platform, "/issue/{issueIdOrKey}/comment", Both);
+pub const COMMENT_EDIT: Op = Op::new(Put, Platform, "/issue/{issueIdOrKey}/comment/{id}", Both);
+pub const COMMENT_DELETE: Op = Op::new(Delete, Platform, "/issue/{issueIdOrKey}/comment/{id}", Both);
 pub const FIELDS: Op = Op::new(Get, Platform, "/field", Both);
 pub const MYSELF: Op = Op::new(Get, Platform, "/myself", Both);
 pub const USER_SEARCH: Op = Op::new(Get, Platform, "/user/search", Both);
+pub const USER_ASSIGNABLE: Op = Op::new(Get, Platform, "/user/assignable/search", Both);
 pub const SERVER_INFO: Op = Op::new(Get, Platform, "/serverInfo", Both);
 /// Cloud's enhanced search (cursor paging); the old endpoint answers 410 there.
 pub const SEARCH_JQL: Op = Op::new(Get, Platform, "/search/jql", CloudOnly);

@@ -1,10 +1,14 @@
 //! Projects. Cloud pages them (`/project/search`); Data Center lists them all at once
 //! (`/project`), so the page is cut here, with the same paging rule.
 
+use serde::Deserialize;
+use serde_json::Value;
+
 use super::{
     JiraClient, JiraError,
-    models::{Page, Project},
+    models::{Page, Project, Shown, lenient},
     ops,
+    ops::{Api::Platform, Method, On::Both, Op},
 };
 use crate::config::Flavor;
 
@@ -52,5 +56,86 @@ impl JiraClient {
             req = req.query("query", q);
         }
         self.call(req).await
+    }
+}
+
+pub const PROJECT_GET: Op = Op::new(Method::Get, Platform, "/project/{projectIdOrKey}", Both);
+pub const PROJECT_CREATE: Op = Op::new(Method::Post, Platform, "/project", Both);
+pub const PROJECT_UPDATE: Op = Op::new(Method::Put, Platform, "/project/{projectIdOrKey}", Both);
+pub const COMPONENT_CREATE: Op = Op::new(Method::Post, Platform, "/component", Both);
+pub const COMPONENT_UPDATE: Op = Op::new(Method::Put, Platform, "/component/{id}", Both);
+pub const VERSION_CREATE: Op = Op::new(Method::Post, Platform, "/version", Both);
+pub const VERSION_UPDATE: Op = Op::new(Method::Put, Platform, "/version/{id}", Both);
+
+/// One project with its components, versions and issue types (one request on both flavors).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectDetails {
+    pub id: Shown,
+    pub key: Shown,
+    pub name: Shown,
+    pub description: Shown,
+    pub lead: Shown,
+    pub project_type_key: Shown,
+    #[serde(deserialize_with = "lenient")]
+    pub components: Vec<Part>,
+    #[serde(deserialize_with = "lenient")]
+    pub versions: Vec<Part>,
+    #[serde(deserialize_with = "lenient")]
+    pub issue_types: Vec<Part>,
+}
+
+/// A component, version or issue type of a project.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Part {
+    pub id: Shown,
+    pub name: Shown,
+    pub description: Shown,
+    #[serde(deserialize_with = "lenient")]
+    pub released: bool,
+    #[serde(deserialize_with = "lenient")]
+    pub archived: bool,
+    #[serde(deserialize_with = "lenient")]
+    pub subtask: bool,
+    pub release_date: Shown,
+    pub lead: Shown,
+}
+
+impl JiraClient {
+    pub async fn project(&self, key: &str) -> Result<ProjectDetails, JiraError> {
+        let req = self
+            .request(PROJECT_GET, &[key])
+            .await?
+            .query("expand", "description,lead,issueTypes");
+        self.call(req).await
+    }
+
+    /// Creates a project; `body` is Jira's own shape (the tool fills it per flavor).
+    pub async fn create_project(&self, body: Value) -> Result<Shown, JiraError> {
+        #[derive(Deserialize)]
+        struct Made {
+            #[serde(default)]
+            key: Shown,
+        }
+        let req = self.request(PROJECT_CREATE, &[]).await?.json(body);
+        let made: Made = self.call(req).await?;
+        Ok(made.key)
+    }
+
+    pub async fn update_project(&self, key: &str, body: Value) -> Result<(), JiraError> {
+        let req = self.request(PROJECT_UPDATE, &[key]).await?.json(body);
+        self.send(req).await
+    }
+
+    /// Creates (`id` none) or updates a component or version; answers with what Jira stored.
+    pub async fn save_part(&self, version: bool, id: Option<&str>, body: Value) -> Result<Part, JiraError> {
+        let req = match (version, id) {
+            (false, None) => self.request(COMPONENT_CREATE, &[]).await?,
+            (false, Some(id)) => self.request(COMPONENT_UPDATE, &[id]).await?,
+            (true, None) => self.request(VERSION_CREATE, &[]).await?,
+            (true, Some(id)) => self.request(VERSION_UPDATE, &[id]).await?,
+        };
+        self.call(req.json(body)).await
     }
 }

@@ -30,6 +30,31 @@ impl JiraClient {
             .cloned()
     }
 
+    /// People matching `query`; with `scope` (`project` or `issueKey`, value) only those who
+    /// can be assigned there.
+    pub async fn find_users(
+        &self,
+        query: &str,
+        scope: Option<(&str, &str)>,
+        max_results: u32,
+    ) -> Result<Vec<User>, JiraError> {
+        let cloud = self.flavor() == Flavor::Cloud;
+        let op = if scope.is_some() {
+            ops::USER_ASSIGNABLE
+        } else {
+            ops::USER_SEARCH
+        };
+        let mut req = self
+            .request(op, &[])
+            .await?
+            .query(if cloud { "query" } else { "username" }, query)
+            .query("maxResults", max_results);
+        if let Some((k, v)) = scope {
+            req = req.query(k, v);
+        }
+        Ok(self.call::<super::Page<User>>(req).await?.items)
+    }
+
     /// How a user is referenced in a request body.
     pub fn user_ref(&self, id: &str) -> Value {
         match self.flavor() {

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::{
     adf,
-    jira::models::{Body, Comment, Issue, Project, User, display},
+    jira::models::{Body, Comment, Issue, LinkedIssue, Project, User, display},
     richtext::{self, RichText},
 };
 
@@ -64,6 +64,46 @@ pub struct IssueView {
     /// How many comments the issue has in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment_total: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub subtasks: Vec<LinkedView>,
+    /// Links to other issues; `id` is what jira_unlink_issues takes.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<LinkedView>,
+    /// `include: transitions`: what jira_transition_issue can do now, `Name → Status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<Vec<String>>,
+    /// `include: changelog`: the latest changes, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryView>>,
+    /// `include: watchers`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watchers: Option<Vec<String>>,
+}
+
+/// Another issue as this one relates to it.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct LinkedView {
+    pub key: String,
+    /// The link's phrase from this issue's side (`blocks`, `is cloned by`); absent for sub-tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// The link id (for removing the link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct HistoryView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// `field: from → to`.
+    pub changes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
@@ -82,6 +122,9 @@ pub struct CommentView {
     pub created: Option<String>,
     /// The comment as Markdown.
     pub body: String,
+    /// Who may see it, when restricted: `role Developers`, `group jira-users`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible_to: Option<String>,
 }
 
 /// One line of a search result.
@@ -247,8 +290,68 @@ impl IssueView {
             fields,
             comments,
             comment_total,
+            subtasks: f.subtasks.iter().filter_map(|s| linked(s, None, None)).collect(),
+            links: f
+                .links
+                .iter()
+                .filter_map(|l| match (&l.outward_issue, &l.inward_issue) {
+                    (Some(other), _) => linked(other, l.link_type.outward.get(), l.id.get()),
+                    (None, Some(other)) => linked(other, l.link_type.inward.get(), l.id.get()),
+                    (None, None) => None,
+                })
+                .collect(),
+            transitions: None,
+            history: None,
+            watchers: None,
         }
     }
+
+    /// The available transitions, from an issue read with `expand=transitions`.
+    pub fn transitions_of(issue: &Issue) -> Vec<String> {
+        issue
+            .transitions
+            .iter()
+            .map(|t| match t.to.as_ref().and_then(|to| to.name.get()) {
+                Some(to) => format!("{} → {to}", t.name.or_empty()),
+                None => t.name.or_empty(),
+            })
+            .collect()
+    }
+
+    /// The latest `max` history entries, from an issue read with `expand=changelog`.
+    pub fn history_of(issue: &Issue, max: usize) -> Vec<HistoryView> {
+        let all = &issue.changelog;
+        all[all.len().saturating_sub(max)..]
+            .iter()
+            .map(|h| HistoryView {
+                author: h.author.as_ref().and_then(|a| a.display_name.get()),
+                created: h.created.get(),
+                changes: h
+                    .items
+                    .iter()
+                    .map(|i| {
+                        let cut = |s: Option<String>| adf::truncate_chars(&s.unwrap_or_else(|| "∅".into()), 80);
+                        format!(
+                            "{}: {} → {}",
+                            i.field.or_empty(),
+                            cut(i.from_string.get()),
+                            cut(i.to_string.get())
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+fn linked(i: &LinkedIssue, relation: Option<String>, id: Option<String>) -> Option<LinkedView> {
+    Some(LinkedView {
+        key: i.key.get()?,
+        relation,
+        id,
+        summary: i.fields.summary.get(),
+        status: i.fields.status.get(),
+    })
 }
 
 impl CommentView {
@@ -259,6 +362,10 @@ impl CommentView {
             author: c.author.as_ref().and_then(|a| a.display_name.get()),
             created: c.created.get(),
             body: adf::truncate_chars(&body, max_chars),
+            visible_to: c
+                .visibility
+                .as_ref()
+                .and_then(|v| Some(format!("{} {}", v.kind.get()?, v.value.get()?))),
         }
     }
 }

@@ -11,9 +11,9 @@ use crate::{
 
 pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
     id: "comments",
-    description: "Read and add issue comments",
+    description: "Read, add, edit and delete issue comments",
     default: true,
-    tools: &[&GET_COMMENTS, &ADD_COMMENT],
+    tools: &[&GET_COMMENTS, &ADD_COMMENT, &EDIT_COMMENT, &DELETE_COMMENT],
 };
 
 static GET_COMMENTS: ToolDef = ToolDef {
@@ -34,6 +34,24 @@ static ADD_COMMENT: ToolDef = ToolDef {
     handler: handler!(add_comment),
 };
 
+static EDIT_COMMENT: ToolDef = ToolDef {
+    name: "jira_edit_comment",
+    description: "Replace the text (Markdown) of a comment, optionally its visibility.",
+    access: Access::UPDATE,
+    on: On::Both,
+    ops: &[ops::COMMENT_EDIT],
+    handler: handler!(edit_comment),
+};
+
+static DELETE_COMMENT: ToolDef = ToolDef {
+    name: "jira_delete_comment",
+    description: "Delete a comment of an issue.",
+    access: Access::UPDATE,
+    on: On::Both,
+    ops: &[ops::COMMENT_DELETE],
+    handler: handler!(delete_comment),
+};
+
 /// Comment bodies are shown in full here (up to this many characters each).
 const BODY_CHARS: usize = 20_000;
 
@@ -41,9 +59,9 @@ const BODY_CHARS: usize = 20_000;
 pub struct GetCommentsParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// Comments per page, newest first (default 10, at most 100).
+    /// Per page (default 10, max 100).
     pub max_results: Option<u32>,
-    /// Offset of the first comment (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the previous page.
     pub start_at: Option<u32>,
 }
 
@@ -53,6 +71,70 @@ pub struct AddCommentParams {
     pub issue_key: String,
     /// The comment, in Markdown.
     pub body: String,
+    /// Restrict to `role:NAME` or `group:NAME`; default: all who see the issue.
+    pub visibility: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EditCommentParams {
+    /// Issue key, e.g. `PROJ-123`.
+    pub issue_key: String,
+    /// Comment id, e.g. `10001`.
+    pub comment_id: String,
+    /// The new text, in Markdown.
+    pub body: String,
+    /// `role:NAME` or `group:NAME`.
+    pub visibility: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeleteCommentParams {
+    /// Issue key, e.g. `PROJ-123`.
+    pub issue_key: String,
+    /// Comment id, e.g. `10001`.
+    pub comment_id: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CommentChanged {
+    pub issue_key: String,
+    pub id: String,
+    /// `edited` or `deleted`.
+    pub action: String,
+}
+
+/// `role:NAME` / `group:NAME` as Jira's (type, value).
+fn visibility(input: Option<&str>) -> Result<Option<(&'static str, String)>, ToolError> {
+    let Some(v) = input.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let (kind, name) = v.split_once(':').unwrap_or(("", v));
+    let name = name.trim();
+    let kind = match kind.trim().to_ascii_lowercase().as_str() {
+        "role" => "role",
+        "group" => "group",
+        _ => {
+            return Err(ToolError::invalid(format!(
+                "visibility `{v}` must be `role:NAME` (a project role) or `group:NAME`"
+            )));
+        }
+    };
+    if name.is_empty() {
+        return Err(ToolError::invalid(
+            "visibility needs a role or group name after the colon",
+        ));
+    }
+    Ok(Some((kind, name.to_string())))
+}
+
+fn comment_id(input: &str) -> Result<String, ToolError> {
+    let id = input.trim().trim_start_matches('#');
+    if id.is_empty() || id.len() > 20 || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ToolError::invalid(format!(
+            "`{input}` is not a comment id; ids are numbers such as `10001`"
+        )));
+    }
+    Ok(id.to_string())
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -126,20 +208,60 @@ async fn get_comments(cx: Ctx, p: GetCommentsParams) -> Result<Out<CommentsPage>
 async fn add_comment(cx: Ctx, p: AddCommentParams) -> Result<Out<CommentAdded>, ToolError> {
     let key = params::issue_key(&p.issue_key)?;
     let body = params::non_empty("body", &p.body)?;
+    let vis = visibility(p.visibility.as_deref())?;
     let added = cx
         .jira
-        .add_comment(&key, &body)
+        .add_comment(&key, &body, vis.as_ref().map(|(k, n)| (*k, n.as_str())))
         .await
         .map_err(|e| cx.fail(Some(format!("Issue {key}")), e))?;
     let id = added.id.or_empty();
     let created = added.created.get();
-    let text = format!("Added comment #{id} to {key}.");
+    let text = match &vis {
+        Some((kind, name)) => format!("Added comment #{id} to {key}, visible to {kind} {name} only."),
+        None => format!("Added comment #{id} to {key}."),
+    };
     Ok(Out {
         text,
         data: CommentAdded {
             issue_key: key,
             id,
             created,
+        },
+    })
+}
+
+async fn edit_comment(cx: Ctx, p: EditCommentParams) -> Result<Out<CommentChanged>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let id = comment_id(&p.comment_id)?;
+    let body = params::non_empty("body", &p.body)?;
+    let vis = visibility(p.visibility.as_deref())?;
+    cx.jira
+        .edit_comment(&key, &id, &body, vis.as_ref().map(|(k, n)| (*k, n.as_str())))
+        .await
+        .map_err(|e| cx.fail(Some(format!("Comment #{id} of {key}")), e))?;
+    Ok(Out {
+        text: format!("Edited comment #{id} of {key}."),
+        data: CommentChanged {
+            issue_key: key,
+            id,
+            action: "edited".into(),
+        },
+    })
+}
+
+async fn delete_comment(cx: Ctx, p: DeleteCommentParams) -> Result<Out<CommentChanged>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let id = comment_id(&p.comment_id)?;
+    cx.jira
+        .delete_comment(&key, &id)
+        .await
+        .map_err(|e| cx.fail(Some(format!("Comment #{id} of {key}")), e))?;
+    Ok(Out {
+        text: format!("Deleted comment #{id} of {key}."),
+        data: CommentChanged {
+            issue_key: key,
+            id,
+            action: "deleted".into(),
         },
     })
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
 use crate::{
     jira::{
-        IssueInput, JiraError, ops,
+        IssueInput, JiraError, links, ops,
         ops::On,
         views::{IssueView, IssueViewOptions},
     },
@@ -18,23 +18,48 @@ use crate::{
 
 pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
     id: "issues",
-    description: "Read, create, edit and transition issues",
+    description: "Read, create, edit, assign, transition and delete issues; create screens",
     default: true,
-    tools: &[&GET_ISSUE, &CREATE_ISSUE, &UPDATE_ISSUE, &TRANSITION_ISSUE],
+    tools: &[
+        &GET_ISSUE,
+        &CREATE_ISSUE,
+        &UPDATE_ISSUE,
+        &TRANSITION_ISSUE,
+        &DELETE_ISSUE,
+        &GET_CREATE_FIELDS,
+    ],
+};
+
+static DELETE_ISSUE: ToolDef = ToolDef {
+    name: "jira_delete_issue",
+    description: "Delete an issue for good (with its sub-tasks only if `delete_subtasks`).",
+    access: Access::UPDATE,
+    on: On::Both,
+    ops: &[links::ISSUE_DELETE],
+    handler: handler!(delete_issue),
+};
+
+static GET_CREATE_FIELDS: ToolDef = ToolDef {
+    name: "jira_get_create_fields",
+    description: "A project's issue types, or one type's create fields (required, allowed values).",
+    access: Access::READ,
+    on: On::Both,
+    ops: &[ops::CREATE_META_TYPES, ops::CREATE_META_FIELDS],
+    handler: handler!(get_create_fields),
 };
 
 static GET_ISSUE: ToolDef = ToolDef {
     name: "jira_get_issue",
-    description: "Get one issue: status, type, priority, people, labels, components, versions, parent,\nsprint, dates, the description as Markdown and the latest comments.",
+    description: "One issue: status, people, dates, parent, sprint, sub-tasks, links, description (Markdown), latest comments.",
     access: Access::READ,
     on: On::Both,
-    ops: &[ops::ISSUE_GET, ops::FIELDS],
+    ops: &[ops::ISSUE_GET, ops::FIELDS, links::WATCHERS_GET],
     handler: handler!(get_issue),
 };
 
 static CREATE_ISSUE: ToolDef = ToolDef {
     name: "jira_create_issue",
-    description: "Create an issue. The description is Markdown; custom fields go in `fields` by name.",
+    description: "Create an issue; description in Markdown, custom fields in `fields` by name.",
     access: Access::ADD,
     on: On::Both,
     ops: &[
@@ -49,16 +74,22 @@ static CREATE_ISSUE: ToolDef = ToolDef {
 
 static UPDATE_ISSUE: ToolDef = ToolDef {
     name: "jira_update_issue",
-    description: "Change fields of an issue; only the fields given change.",
+    description: "Change fields of an issue (only those given), or assign it.",
     access: Access::UPDATE,
     on: On::Both,
-    ops: &[ops::ISSUE_EDIT, ops::FIELDS, ops::USER_SEARCH, ops::MYSELF],
+    ops: &[
+        ops::ISSUE_EDIT,
+        links::ISSUE_ASSIGN,
+        ops::FIELDS,
+        ops::USER_SEARCH,
+        ops::MYSELF,
+    ],
     handler: handler!(update_issue),
 };
 
 static TRANSITION_ISSUE: ToolDef = ToolDef {
     name: "jira_transition_issue",
-    description: "Move an issue through its workflow, by transition name or target status; unknown or\nambiguous names get the list of available transitions.",
+    description: "Move an issue through its workflow by transition or target status name.",
     access: Access::ADD,
     on: On::Both,
     ops: &[
@@ -88,6 +119,8 @@ const ISSUE_FIELDS: &[&str] = &[
     "created",
     "updated",
     "description",
+    "subtasks",
+    "issuelinks",
 ];
 
 const DEFAULT_COMMENTS: u32 = 3;
@@ -97,11 +130,55 @@ const COMMENT_PREVIEW_CHARS: usize = 400;
 pub struct GetIssueParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// More fields to include, by id (`customfield_10016`) or display name (`Story Points`).
+    /// More fields, by id or name (`Story Points`).
     #[serde(default)]
     pub fields: Vec<String>,
     /// Latest comments to include (default 3, 0 for none, at most 50).
     pub comments: Option<u32>,
+    /// Also show `transitions`, `changelog` (latest 20), `watchers`.
+    #[serde(default)]
+    pub include: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeleteIssueParams {
+    /// Issue key, e.g. `PROJ-123`.
+    pub issue_key: String,
+    /// Also delete its sub-tasks (needed if it has any).
+    #[serde(default)]
+    pub delete_subtasks: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateFieldsParams {
+    /// Project key, e.g. `PROJ`.
+    pub project: String,
+    /// Issue type name or id; leave out to list the project's issue types.
+    pub issue_type: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CreateScreen {
+    pub project: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_type: Option<String>,
+    /// Without an issue type: the types, `name (id)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issue_types: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<CreateFieldView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CreateFieldView {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// At most 50 allowed values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
 }
 
 /// Fields shared by create and update. All optional here; create requires some.
@@ -109,22 +186,19 @@ pub struct GetIssueParams {
 pub struct IssueFieldsParams {
     /// Markdown.
     pub description: Option<String>,
-    /// `me`, an account id (Cloud) or user name (Data Center), an email or a display name;
-    /// empty to unassign.
+    /// `me`, an email, a name or an account id; empty unassigns.
     pub assignee: Option<String>,
     /// Replaces all labels.
     pub labels: Option<Vec<String>>,
     /// Priority name, e.g. `High`.
     pub priority: Option<String>,
-    /// Parent issue key: the parent of a sub-task, or (Cloud) an epic. On Data Center an
-    /// epic is set with `fields: {"Epic Link": "PROJ-1"}`.
+    /// Parent key: of a sub-task, or an epic (Data Center: `fields: {"Epic Link": "PROJ-1"}`).
     pub parent: Option<String>,
     /// Component names; replaces all components.
     pub components: Option<Vec<String>>,
     /// `YYYY-MM-DD`; empty to clear.
     pub due_date: Option<String>,
-    /// Other fields by display name or id, e.g. `{"Story Points": 5}`. Values in Jira's own
-    /// JSON shape are sent as given.
+    /// Other fields by name or id, e.g. `{"Story Points": 5}`.
     pub fields: Option<BTreeMap<String, Value>>,
 }
 
@@ -132,7 +206,7 @@ pub struct IssueFieldsParams {
 pub struct CreateIssueParams {
     /// Project key, e.g. `PROJ`.
     pub project: String,
-    /// Issue type name, e.g. `Task`, `Bug`, `Story`, `Epic`, `Subtask`.
+    /// Issue type, e.g. `Task`, `Bug`, `Story`.
     pub issue_type: String,
     /// One-line title.
     pub summary: String,
@@ -154,11 +228,13 @@ pub struct UpdateIssueParams {
 pub struct TransitionIssueParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// Transition name (`Start Progress`) or target status (`In Progress`).
+    /// Transition (`Start Progress`) or target status (`In Progress`).
     pub transition: String,
     /// Comment to add with the transition (Markdown).
     pub comment: Option<String>,
-    /// Fields the transition screen asks for, by display name or id, e.g. `{"Resolution": {"name": "Done"}}`.
+    /// Resolution, e.g. `Done`.
+    pub resolution: Option<String>,
+    /// Other fields of the transition screen, by name or id.
     pub fields: Option<BTreeMap<String, Value>>,
 }
 
@@ -175,7 +251,7 @@ pub struct IssueChanged {
 }
 
 impl IssueFieldsParams {
-    fn into_input(self) -> Result<IssueInput, ToolError> {
+    pub(super) fn into_input(self) -> Result<IssueInput, ToolError> {
         Ok(IssueInput {
             description: self.description,
             assignee: self.assignee,
@@ -197,6 +273,21 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
         return Err(ToolError::invalid(
             "comments is at most 50; use jira_get_comments to page through more",
         ));
+    }
+    let mut expand: Vec<&str> = Vec::new();
+    let mut watchers = false;
+    for part in &p.include {
+        match part.trim().to_ascii_lowercase().as_str() {
+            "transitions" => expand.push("transitions"),
+            "changelog" | "history" => expand.push("changelog"),
+            "watchers" => watchers = true,
+            "" => {}
+            other => {
+                return Err(ToolError::invalid(format!(
+                    "include `{other}` is not known; use transitions, changelog or watchers"
+                )));
+            }
+        }
     }
     let subject = Some(format!("Issue {key}"));
     let wanted = params::clean_field_list(&p.fields);
@@ -230,9 +321,9 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
             ids.push(id.clone());
         }
     }
-    let issue = cx.jira.get_issue(&key, &ids).await.map_err(fail)?;
+    let issue = cx.jira.get_issue_expanded(&key, &ids, &expand).await.map_err(fail)?;
     let site = cx.jira.site_url().await;
-    let view = IssueView::new(
+    let mut view = IssueView::new(
         &issue,
         &IssueViewOptions {
             comments: comments as usize,
@@ -243,6 +334,16 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
             rich: cx.jira.rich(),
         },
     );
+    if expand.contains(&"transitions") {
+        view.transitions = Some(IssueView::transitions_of(&issue));
+    }
+    if expand.contains(&"changelog") {
+        view.history = Some(IssueView::history_of(&issue, 20));
+    }
+    if watchers {
+        let list = cx.jira.watchers(&key).await.map_err(fail)?;
+        view.watchers = Some(list.iter().filter_map(|u| u.display_name.get()).collect());
+    }
     Ok(Out {
         text: render::issue(&view),
         data: view,
@@ -299,6 +400,15 @@ async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>
     let mut input = p.rest.into_input()?;
     input.summary = summary;
     let subject = Some(format!("Issue {key}"));
+    let only_assignee = input.assignee.is_some()
+        && IssueInput {
+            assignee: None,
+            ..input.clone()
+        }
+        .is_empty();
+    if only_assignee {
+        return assign(&cx, key, input.assignee.as_deref().unwrap_or_default()).await;
+    }
     let fields = cx
         .jira
         .build_fields(&input)
@@ -325,12 +435,187 @@ async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>
     })
 }
 
+/// Assigning alone goes through the assignee endpoint: it needs only the Assign Issues
+/// permission, not Edit Issues.
+async fn assign(cx: &Ctx, key: String, who: &str) -> Result<Out<IssueChanged>, ToolError> {
+    let fail = |e| cx.fail(Some(format!("Issue {key}")), e);
+    let id = match who.trim().to_ascii_lowercase().as_str() {
+        "" | "unassigned" | "none" | "null" => None,
+        _ => Some(cx.jira.resolve_user(who).await.map_err(fail)?),
+    };
+    cx.jira.assign(&key, id.as_deref()).await.map_err(fail)?;
+    let text = match &id {
+        Some(_) => format!("Assigned {key} to {}.", who.trim()),
+        None => format!("Unassigned {key}."),
+    };
+    let url = cx.browse_url(&key).await;
+    Ok(Out {
+        text,
+        data: IssueChanged {
+            key,
+            url,
+            changed: vec!["assignee".into()],
+            status: None,
+        },
+    })
+}
+
+async fn delete_issue(cx: Ctx, p: DeleteIssueParams) -> Result<Out<IssueChanged>, ToolError> {
+    let key = params::issue_key(&p.issue_key)?;
+    let result = cx.jira.delete_issue(&key, p.delete_subtasks).await;
+    if let Err(e) = result {
+        let has_subtasks = matches!(&e, JiraError::Api(api) if api.status() == Some(400)
+            && api.messages().iter().any(|m| m.to_lowercase().contains("subtask") || m.to_lowercase().contains("sub-task")));
+        let mut err = cx.fail(Some(format!("Issue {key}")), e);
+        if has_subtasks && !p.delete_subtasks {
+            err = err.with_hint("Pass delete_subtasks: true to delete its sub-tasks with it.");
+        }
+        return Err(err);
+    }
+    Ok(Out {
+        text: format!(
+            "Deleted {key}{}.",
+            if p.delete_subtasks { " and its sub-tasks" } else { "" }
+        ),
+        data: IssueChanged {
+            key,
+            url: None,
+            changed: vec!["deleted".into()],
+            status: None,
+        },
+    })
+}
+
+async fn get_create_fields(cx: Ctx, p: CreateFieldsParams) -> Result<Out<CreateScreen>, ToolError> {
+    let project = params::project_key(&p.project)?;
+    let wanted = p.issue_type.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let fail = |e| cx.fail(Some(format!("Project {project}")), e);
+    let types = cx.jira.create_types(&project).await.map_err(fail)?;
+    let listed: Vec<String> = types.iter().map(|(id, name)| format!("{name} ({id})")).collect();
+    let Some(wanted) = wanted else {
+        let text = if listed.is_empty() {
+            format!("You cannot create issues in {project} (no issue types on its create screen).")
+        } else {
+            format!(
+                "Issue types you can create in {project}: {}.\nFields of one: call jira_get_create_fields with issue_type.",
+                listed.join(", ")
+            )
+        };
+        return Ok(Out {
+            text,
+            data: CreateScreen {
+                project,
+                issue_type: None,
+                issue_types: listed,
+                fields: vec![],
+            },
+        });
+    };
+    let Some((type_id, type_name)) = types
+        .iter()
+        .find(|(id, name)| name.eq_ignore_ascii_case(wanted) || id == wanted)
+        .cloned()
+    else {
+        return Err(ToolError::invalid(format!(
+            "{project} has no issue type `{wanted}`; its types: {}",
+            listed.join(", ")
+        )));
+    };
+    let fields = cx.jira.create_fields(&project, &type_id).await.map_err(fail)?;
+    let mut views: Vec<CreateFieldView> = fields
+        .iter()
+        .map(|f| {
+            let id = f.field_id.get().or(f.key.get()).unwrap_or_default();
+            let kind = f.schema.get("type").and_then(Value::as_str).map(|t| {
+                match f.schema.get("items").and_then(Value::as_str) {
+                    Some(items) => format!("{t} of {items}"),
+                    None => t.to_string(),
+                }
+            });
+            CreateFieldView {
+                name: f.name.get().unwrap_or_else(|| id.clone()),
+                id,
+                required: f.required,
+                kind,
+                allowed: f
+                    .allowed_values
+                    .iter()
+                    .take(50)
+                    .filter_map(crate::jira::models::display)
+                    .collect(),
+            }
+        })
+        .collect();
+    views.sort_by_key(|f| !f.required);
+    let mut text = format!("Create {type_name} in {project}; fields (* required):\n");
+    for f in &views {
+        let allowed = if f.allowed.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", f.allowed.join(", "))
+        };
+        text.push_str(&format!(
+            "- {}{} `{}`{}{allowed}\n",
+            f.name,
+            if f.required { " *" } else { "" },
+            f.id,
+            f.kind.as_deref().map(|k| format!(" ({k})")).unwrap_or_default()
+        ));
+    }
+    Ok(Out {
+        text: text.trim_end().to_string(),
+        data: CreateScreen {
+            project,
+            issue_type: Some(type_name),
+            issue_types: vec![],
+            fields: views,
+        },
+    })
+}
+
 async fn transition_issue(cx: Ctx, p: TransitionIssueParams) -> Result<Out<IssueChanged>, ToolError> {
     let key = params::issue_key(&p.issue_key)?;
     let wanted = params::non_empty("transition", &p.transition)?.trim().to_string();
     if let Some(c) = &p.comment {
         params::non_empty("comment", c)?;
     }
+    let mut custom = p.fields.unwrap_or_default();
+    if let Some(r) = p.resolution.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        custom.insert("resolution".into(), serde_json::json!({ "name": r }));
+    }
+    let input = IssueInput {
+        custom,
+        ..IssueInput::default()
+    };
+    let subject = Some(format!("Issue {key}"));
+    let fields = cx
+        .jira
+        .build_fields(&input)
+        .await
+        .map_err(|e| cx.fail(subject.clone(), e))?;
+    let (name, to) = transition_one(&cx, &key, &wanted, fields, p.comment.as_deref()).await?;
+    let text = format!("{key}: `{name}` done; status is now {to}");
+    let url = cx.browse_url(&key).await;
+    Ok(Out {
+        text,
+        data: IssueChanged {
+            key,
+            url,
+            changed: vec![],
+            status: Some(to),
+        },
+    })
+}
+
+/// Finds the transition `wanted` names (transition or target status) and performs it;
+/// returns (transition name, new status). Unknown or ambiguous names list what is available.
+pub(super) async fn transition_one(
+    cx: &Ctx,
+    key: &str,
+    wanted: &str,
+    fields: crate::jira::FieldValues,
+    comment: Option<&str>,
+) -> Result<(String, String), ToolError> {
     let subject = Some(format!("Issue {key}"));
     let fail = |e| cx.fail(subject.clone(), e);
     let available: Vec<(String, String, String)> = cx
@@ -379,24 +664,6 @@ async fn transition_issue(cx: Ctx, p: TransitionIssueParams) -> Result<Out<Issue
             )));
         }
     };
-    let input = IssueInput {
-        custom: p.fields.unwrap_or_default(),
-        ..IssueInput::default()
-    };
-    let fields = cx.jira.build_fields(&input).await.map_err(fail)?;
-    cx.jira
-        .do_transition(&key, id, fields, p.comment.as_deref())
-        .await
-        .map_err(fail)?;
-    let text = format!("{key}: `{name}` done; status is now {to}");
-    let url = cx.browse_url(&key).await;
-    Ok(Out {
-        text,
-        data: IssueChanged {
-            key,
-            url,
-            changed: vec![],
-            status: Some(to.clone()),
-        },
-    })
+    cx.jira.do_transition(key, id, fields, comment).await.map_err(fail)?;
+    Ok((name.clone(), to.clone()))
 }

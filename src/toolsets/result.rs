@@ -31,9 +31,37 @@ pub fn schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     // for clients that validate it, so its prose would only cost context.
     let mut v = serde_json::Value::Object(Arc::make_mut(&mut out).clone());
     strip_prose(&mut v);
+    shallow(&mut v);
     match v {
         serde_json::Value::Object(m) => Arc::new(m),
         _ => out,
+    }
+}
+
+/// Keeps an output schema to its top level: each property's JSON type, nested objects and
+/// list items as bare `object`s. Clients check the shape; the model reads the values. This
+/// halves `tools/list` for tools with rich results (an issue view's nested definitions alone
+/// cost a kilobyte).
+fn shallow(v: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Value::Object(map) = v else { return };
+    map.remove("$defs");
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for prop in props.values_mut() {
+            let ty = prop.get("type").cloned();
+            *prop = match ty {
+                Some(Value::String(t)) if t == "array" => {
+                    let items = match prop.pointer("/items/type") {
+                        Some(Value::String(it)) if it != "object" => json!({ "type": it }),
+                        _ => json!({ "type": "object" }),
+                    };
+                    json!({ "type": "array", "items": items })
+                }
+                Some(t) => json!({ "type": t }),
+                // `$ref`s and compositions: a nested object.
+                None => json!({ "type": "object" }),
+            };
+        }
     }
 }
 

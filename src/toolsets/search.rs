@@ -19,7 +19,7 @@ pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
 
 static SEARCH: ToolDef = ToolDef {
     name: "jira_search",
-    description: "Find issues with JQL; one line per issue, paged with `next_page_token`; the first page\nof several says about how many match.",
+    description: "Find issues with JQL: one line each, paged with `next_page_token`, with an approximate total.",
     access: Access::READ,
     on: On::Both,
     ops: &[ops::SEARCH_JQL, ops::SEARCH_DC, ops::SEARCH_COUNT, ops::FIELDS],
@@ -28,7 +28,7 @@ static SEARCH: ToolDef = ToolDef {
 
 static CHECK_JQL: ToolDef = ToolDef {
     name: "jira_check_jql",
-    description: "Check JQL with Jira's own parser without running it: Jira's exact errors and warnings\n(unknown fields, values, functions). Jira Cloud only.",
+    description: "Check JQL with Jira's own parser without running it: its exact errors and warnings (Cloud).",
     access: Access::READ,
     on: On::CloudOnly,
     ops: &[search::JQL_PARSE],
@@ -76,14 +76,14 @@ const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "as
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SearchParams {
-    /// JQL with at least one condition, e.g. `assignee = currentUser() AND statusCategory != Done ORDER BY updated DESC`.
+    /// JQL, e.g. `assignee = currentUser() AND statusCategory != Done ORDER BY updated DESC`.
     pub jql: String,
     /// More fields per issue, by id or display name.
     #[serde(default)]
     pub fields: Vec<String>,
-    /// Issues per page (default 20, at most 100).
+    /// Per page (default 20, max 100).
     pub max_results: Option<u32>,
-    /// `next_page_token` of the previous page, to get the next one.
+    /// From the previous page, for the next one.
     pub next_page_token: Option<String>,
 }
 

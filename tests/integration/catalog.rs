@@ -138,10 +138,53 @@ fn scope_table_matches_atlassians_spec_extract() {
     }
 }
 
+/// The model's context is the budget: the most used competitor spends ~70 KB on 63 tools.
+/// The default toolsets stay within 12 KB, everything within 48 KB, and no tool over 2 KB.
 #[test]
-fn tools_list_stays_small() {
-    let tools = all_tools();
-    let bytes = serde_json::to_string(&tools).unwrap().len();
-    // The most used competitor spends ~70 KB on 63 tools; we keep the whole list under 24 KB.
-    assert!(bytes < 24_000, "tools/list is {bytes} bytes");
+fn tools_list_stays_within_its_budgets() {
+    let size = |tools: &[rmcp::model::Tool]| serde_json::to_string(tools).unwrap().len();
+    for tool in all_tools() {
+        let bytes = size(std::slice::from_ref(&tool));
+        assert!(bytes <= 2_048, "{} takes {bytes} bytes of tools/list", tool.name);
+    }
+    let all = size(&all_tools());
+    assert!(all <= 48_000, "tools/list with every toolset is {all} bytes");
+    for flavor in [jira_mcp::config::Flavor::Cloud, jira_mcp::config::Flavor::DataCenter] {
+        let default: Vec<rmcp::model::Tool> = Selection::parse(None, None, false)
+            .unwrap()
+            .tools(flavor)
+            .iter()
+            .map(|t| t.to_tool())
+            .collect();
+        let bytes = size(&default);
+        assert!(
+            bytes <= 12_000,
+            "tools/list of the default toolsets is {bytes} bytes on {flavor:?}"
+        );
+    }
+    eprintln!("tools/list: {all} bytes for {} tools", all_tools().len());
+}
+
+/// Only JSON Schema's own formats: `uint32` and friends make the TypeScript SDK's validator
+/// warn in every client built on it.
+#[test]
+fn schemas_use_standard_formats_only() {
+    fn walk(v: &serde_json::Value, tool: &str) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(f) = m.get("format").and_then(|f| f.as_str()) {
+                    assert!(
+                        ["date-time", "date", "time", "email", "uri", "uuid"].contains(&f),
+                        "{tool}: non-standard format `{f}`"
+                    );
+                }
+                m.values().for_each(|c| walk(c, tool));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, tool)),
+            _ => {}
+        }
+    }
+    for tool in all_tools() {
+        walk(&serde_json::to_value(&tool).unwrap(), &tool.name);
+    }
 }

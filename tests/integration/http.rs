@@ -620,7 +620,7 @@ async fn sessions_choose_their_tools_without_affecting_each_other() {
     let names = |tools: Vec<rmcp::model::Tool>| tools.iter().map(|t| t.name.to_string()).collect::<Vec<_>>();
     assert_eq!(
         names(narrow.list_all_tools().await.unwrap()),
-        vec!["jira_search", "jira_check_jql", "jira_get_myself"]
+        vec!["jira_search", "jira_check_jql", "jira_get_myself", "jira_find_users"]
     );
     assert_eq!(full.list_all_tools().await.unwrap().len(), cloud_tool_count());
     assert!(myself(&narrow).await.is_ok());

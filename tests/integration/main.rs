@@ -5,6 +5,8 @@ mod support;
 
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
+/// Bulk tools (per-issue reports, progress) and dynamic toolsets through a real client.
+mod bulk;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.
@@ -21,6 +23,8 @@ mod errors;
 mod http;
 /// Issues: get, create, update, transition.
 mod issues;
+/// Links, watchers, clones, deletes, create screens, comment edits, people, projects.
+mod links;
 /// Projects, myself, site discovery.
 mod misc;
 /// OAuth 2.0 (3LO) sign-in, token cache and rotation, against a real OAuth server.

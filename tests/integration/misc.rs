@@ -110,9 +110,10 @@ async fn read_only_lists_only_read_tools() {
         .collect();
     assert!(names.contains(&"jira_get_issue".into()) && names.contains(&"jira_search".into()));
     assert!(
-        !names
-            .iter()
-            .any(|n| n.contains("create") || n.contains("update") || n.contains("add_comment")),
+        !names.iter().any(|n| n.contains("create_issue")
+            || n.contains("update")
+            || n.contains("add_comment")
+            || n.contains("delete")),
         "{names:?}"
     );
 }

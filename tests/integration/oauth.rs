@@ -140,6 +140,8 @@ impl World {
         vec![
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
             ("JIRA_MCP_HOME".into(), self.home.path().display().to_string()),
+            // The tests call jira_get_myself, which is not in the default toolsets.
+            ("JIRA_MCP_TOOLSETS".into(), "default,users".into()),
             ("ATLASSIAN_CLIENT_ID".into(), "test-client".into()),
             ("ATLASSIAN_CLIENT_SECRET".into(), SECRET.into()),
             ("JIRA_MCP_AUTH_URL".into(), format!("{a}/authorize")),
