@@ -620,7 +620,7 @@ pub(super) async fn transition_one(
     let fail = |e| cx.fail(subject.clone(), e);
     let available: Vec<(String, String, String)> = cx
         .jira
-        .transitions(&key)
+        .transitions(key)
         .await
         .map_err(fail)?
         .into_iter()
@@ -642,11 +642,11 @@ pub(super) async fn transition_one(
     };
     let by_name: Vec<_> = available
         .iter()
-        .filter(|(_, name, _)| name.eq_ignore_ascii_case(&wanted))
+        .filter(|(_, name, _)| name.eq_ignore_ascii_case(wanted))
         .collect();
     let by_status: Vec<_> = available
         .iter()
-        .filter(|(_, _, to)| to.eq_ignore_ascii_case(&wanted))
+        .filter(|(_, _, to)| to.eq_ignore_ascii_case(wanted))
         .collect();
     let (id, name, to) = match (by_name.as_slice(), by_status.as_slice()) {
         ([one], _) => *one,
