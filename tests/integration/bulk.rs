@@ -25,10 +25,13 @@ use wiremock::{
 
 use crate::support::{TOKEN, err_text, ok_text};
 
+/// Progress notifications received: (progress, total).
+type Seen = Arc<Mutex<Vec<(f64, Option<f64>)>>>;
+
 /// A client that records progress notifications and tool-list changes.
 #[derive(Clone, Default)]
 struct Recording {
-    progress: Arc<Mutex<Vec<(f64, Option<f64>)>>>,
+    progress: Seen,
     list_changed: Arc<AtomicUsize>,
 }
 
