@@ -12,6 +12,7 @@
 //! While a handler runs, the client refuses operations the tool did not declare
 //! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
+mod agile;
 mod comments;
 mod issues;
 mod params;
@@ -175,6 +176,7 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &comments::TOOLSET,
     &projects::TOOLSET,
     &users::TOOLSET,
+    &agile::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.
