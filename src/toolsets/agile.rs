@@ -121,12 +121,18 @@ fn next_offset<T>(page: &Page<T>) -> Option<u64> {
     }
 }
 
+/// `1 issue`, `2 issues`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
 /// The hint after a page with more to come.
 fn more_hint(text: &mut String, tool: &str, shown: usize, total: Option<u64>, next: Option<u64>, what: &str) {
     if let Some(n) = next {
         let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
         text.push_str(&format!(
-            "\n\n{shown} {what} shown{of}. More: call {tool} with the same arguments and start_at {n}."
+            "\n\n{} shown{of}. More: call {tool} with the same arguments and start_at {n}.",
+            count(shown, what)
         ));
     }
 }
@@ -277,7 +283,7 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
     } else {
         boards.iter().map(BoardView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_boards", boards.len(), page.total, next_start_at, "boards");
+    more_hint(&mut text, "jira_list_boards", boards.len(), page.total, next_start_at, "board");
     Ok(Out {
         text,
         data: BoardsPage {
@@ -413,7 +419,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
         issues.len(),
         page.total,
         next_start_at,
-        "issues",
+        "issue",
     );
     Ok(Out {
         text,
@@ -553,7 +559,7 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
     } else {
         sprints.iter().map(SprintView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_sprints", sprints.len(), page.total, next_start_at, "sprints");
+    more_hint(&mut text, "jira_list_sprints", sprints.len(), page.total, next_start_at, "sprint");
     Ok(Out {
         text,
         data: SprintsPage {
@@ -739,14 +745,14 @@ async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, T
                 .move_to_sprint(id, &keys)
                 .await
                 .map_err(|e| cx.fail(Some(format!("Sprint {id}")), e))?;
-            format!("Moved {} issues to sprint {id}: {list}.", keys.len())
+            format!("Moved {} to sprint {id}: {list}.", count(keys.len(), "issue"))
         }
         (None, true) => {
             cx.jira
                 .move_to_backlog(&keys)
                 .await
                 .map_err(|e| cx.fail(Some(format!("Issues {list}")), e))?;
-            format!("Moved {} issues to the backlog: {list}.", keys.len())
+            format!("Moved {} to the backlog: {list}.", count(keys.len(), "issue"))
         }
     };
     Ok(Out {
@@ -834,7 +840,7 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
     } else {
         epics.iter().map(EpicView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_epics", epics.len(), page.total, next_start_at, "epics");
+    more_hint(&mut text, "jira_list_epics", epics.len(), page.total, next_start_at, "epic");
     Ok(Out {
         text,
         data: EpicsPage {
@@ -930,7 +936,7 @@ async fn rank_issues(cx: Ctx, p: RankIssuesParams) -> Result<Out<IssuesRanked>, 
             format!("Jira ranked none of the issues {anchor}:\n{failures}"),
         ));
     }
-    let mut text = format!("Ranked {} {anchor}: {}.", ranked.len(), ranked.join(", "));
+    let mut text = format!("Ranked {} {anchor}: {}.", count(ranked.len(), "issue"), ranked.join(", "));
     if !failed.is_empty() {
         text = format!(
             "Ranked {} of {} issues {anchor}: {}. Not ranked ({}):\n{failures}",

@@ -3,6 +3,8 @@
 /// Shared harness: a wiremock Atlassian, an in-process server and an rmcp client.
 mod support;
 
+/// Jira Software: boards, sprints, epics, backlog, rank.
+mod agile;
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
 /// `tools/` catalog and scope table drift.
