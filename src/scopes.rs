@@ -41,7 +41,11 @@ pub fn table() -> &'static BTreeMap<String, OperationScopes> {
 pub fn classic_for<S: AsRef<str>>(ops: &[S]) -> BTreeSet<String> {
     ops.iter()
         .filter_map(|op| for_operation(op.as_ref()))
-        .flat_map(|s| if s.classic.is_empty() { &s.granular } else { &s.classic }.iter().cloned())
+        .flat_map(|s| {
+            if s.classic.is_empty() { &s.granular } else { &s.classic }
+                .iter()
+                .cloned()
+        })
         .collect()
 }
 

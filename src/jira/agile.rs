@@ -30,7 +30,7 @@ pub const ISSUE_RANK: Op = Op::new(Method::Put, Agile, "/issue/rank", Both);
 #[serde(default)]
 pub struct Board {
     #[serde(deserialize_with = "lenient")]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
     pub name: Shown,
     #[serde(rename = "type")]
     pub kind: Shown,
@@ -51,7 +51,7 @@ pub struct BoardLocation {
 #[serde(rename_all = "camelCase", default)]
 pub struct Sprint {
     #[serde(deserialize_with = "lenient")]
-    pub id: Option<u64>,
+    pub id: Option<i64>,
     pub name: Shown,
     pub state: Shown,
     pub start_date: Shown,
@@ -59,7 +59,7 @@ pub struct Sprint {
     pub complete_date: Shown,
     pub goal: Shown,
     #[serde(deserialize_with = "lenient")]
-    pub origin_board_id: Option<u64>,
+    pub origin_board_id: Option<i64>,
 }
 
 /// An epic as a board lists it.
@@ -311,7 +311,10 @@ mod tests {
         assert_eq!(b.id, None);
         assert_eq!(b.name.or_empty(), "3");
         let s: Sprint = serde_json::from_value(json!({"id": 5, "state": "active", "goal": null})).unwrap();
-        assert_eq!((s.id, s.state.or_empty(), s.goal.get()), (Some(5), "active".into(), None));
+        assert_eq!(
+            (s.id, s.state.or_empty(), s.goal.get()),
+            (Some(5), "active".into(), None)
+        );
         let e: RankEntry = serde_json::from_value(json!({"issueKey": "A-1", "status": 503, "errors": "busy"})).unwrap();
         assert_eq!((e.status, e.errors.len()), (Some(503), 0));
     }

@@ -112,6 +112,11 @@ const MAX_ISSUES: usize = 50;
 /// What every issue line shows.
 const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
 
+/// An id as Jira sent it, `?` when it sent none.
+fn id_text(id: Option<i64>) -> String {
+    id.map_or_else(|| "?".to_string(), |i| i.to_string())
+}
+
 // ---- shared --------------------------------------------------------------------------------
 
 fn next_offset<T>(page: &Page<T>) -> Option<u64> {
@@ -123,7 +128,11 @@ fn next_offset<T>(page: &Page<T>) -> Option<u64> {
 
 /// `1 issue`, `2 issues`.
 fn count(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The hint after a page with more to come.
@@ -209,7 +218,8 @@ pub struct ListBoardsParams {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct BoardView {
-    pub id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub name: String,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -218,27 +228,24 @@ pub struct BoardView {
 }
 
 impl BoardView {
-    fn new(b: &Board) -> Option<BoardView> {
-        Some(BoardView {
-            id: b.id?,
+    fn new(b: &Board) -> BoardView {
+        BoardView {
+            id: b.id,
             name: b.name.or_empty(),
             kind: b.kind.get(),
             project: b.location.project_key.get(),
-        })
+        }
     }
 
     fn line(&self) -> String {
-        let meta: Vec<String> = [
-            self.kind.clone(),
-            self.project.as_ref().map(|p| format!("project {p}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let meta: Vec<String> = [self.kind.clone(), self.project.as_ref().map(|p| format!("project {p}"))]
+            .into_iter()
+            .flatten()
+            .collect();
         if meta.is_empty() {
-            format!("board {} {}", self.id, self.name)
+            format!("board {} {}", id_text(self.id), self.name)
         } else {
-            format!("board {} {} ({})", self.id, self.name, meta.join(", "))
+            format!("board {} {} ({})", id_text(self.id), self.name, meta.join(", "))
         }
     }
 }
@@ -272,7 +279,7 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
         .boards(project.as_deref(), name, kind, start, max)
         .await
         .map_err(|e| cx.fail(Some("The board list".into()), e))?;
-    let boards: Vec<BoardView> = page.items.iter().filter_map(BoardView::new).collect();
+    let boards: Vec<BoardView> = page.items.iter().map(BoardView::new).collect();
     let next_start_at = next_offset(&page);
     let mut text = if boards.is_empty() {
         if start > 0 {
@@ -283,7 +290,14 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
     } else {
         boards.iter().map(BoardView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_boards", boards.len(), page.total, next_start_at, "board");
+    more_hint(
+        &mut text,
+        "jira_list_boards",
+        boards.len(),
+        page.total,
+        next_start_at,
+        "board",
+    );
     Ok(Out {
         text,
         data: BoardsPage {
@@ -467,7 +481,8 @@ pub struct ListSprintsParams {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SprintView {
-    pub id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
@@ -480,13 +495,13 @@ pub struct SprintView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub board_id: Option<u64>,
+    pub board_id: Option<i64>,
 }
 
 impl SprintView {
-    fn new(s: &Sprint) -> Option<SprintView> {
-        Some(SprintView {
-            id: s.id?,
+    fn new(s: &Sprint) -> SprintView {
+        SprintView {
+            id: s.id,
             name: s.name.or_empty(),
             state: s.state.get(),
             start: s.start_date.get(),
@@ -494,13 +509,13 @@ impl SprintView {
             completed: s.complete_date.get(),
             goal: s.goal.get().filter(|g| !g.trim().is_empty()),
             board_id: s.origin_board_id,
-        })
+        }
     }
 
     fn line(&self) -> String {
         let mut s = format!(
             "sprint {} {} [{}]",
-            self.id,
+            id_text(self.id),
             self.name,
             self.state.as_deref().unwrap_or("?")
         );
@@ -543,7 +558,7 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
         .sprints(board, &states, start, max)
         .await
         .map_err(|e| cx.fail(Some(format!("Board {board}")), e))?;
-    let sprints: Vec<SprintView> = page.items.iter().filter_map(SprintView::new).collect();
+    let sprints: Vec<SprintView> = page.items.iter().map(SprintView::new).collect();
     let next_start_at = next_offset(&page);
     let mut text = if sprints.is_empty() {
         let which = if states.is_empty() {
@@ -559,7 +574,14 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
     } else {
         sprints.iter().map(SprintView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_sprints", sprints.len(), page.total, next_start_at, "sprint");
+    more_hint(
+        &mut text,
+        "jira_list_sprints",
+        sprints.len(),
+        page.total,
+        next_start_at,
+        "sprint",
+    );
     Ok(Out {
         text,
         data: SprintsPage {
@@ -610,14 +632,16 @@ async fn save_sprint(cx: Ctx, p: SaveSprintParams) -> Result<Out<SprintSaved>, T
         .as_deref()
         .map(|n| params::non_empty("name", n).map(|n| n.trim().to_string()))
         .transpose()?;
-    let start_date = p.start_date.as_deref().map(|d| sprint_date("start_date", d)).transpose()?;
+    let start_date = p
+        .start_date
+        .as_deref()
+        .map(|d| sprint_date("start_date", d))
+        .transpose()?;
     let end_date = p.end_date.as_deref().map(|d| sprint_date("end_date", d)).transpose()?;
     if let (Some(a), Some(b)) = (&start_date, &end_date)
         && b.get(..10) < a.get(..10)
     {
-        return Err(ToolError::invalid(format!(
-            "end_date {b} is before start_date {a}"
-        )));
+        return Err(ToolError::invalid(format!("end_date {b} is before start_date {a}")));
     }
     if p.state == Some(NewSprintState::Active) && (start_date.is_none() || end_date.is_none()) {
         return Err(ToolError::invalid(
@@ -659,7 +683,16 @@ async fn save_sprint(cx: Ctx, p: SaveSprintParams) -> Result<Out<SprintSaved>, T
                 .await
                 .map_err(|e| cx.fail(Some(format!("Board {board}")), e))?;
             // Starting is a change of the sprint just made.
-            let sprint = match (state, sprint.id) {
+            let sprint = match (state, sprint.id.and_then(|id| u64::try_from(id).ok())) {
+                (Some(_), None) => {
+                    return Err(ToolError::new(
+                        ErrorKind::Other,
+                        format!(
+                            "Created the sprint on board {board}, but Jira's answer has no sprint id to start it \
+                             with; list the board's sprints and start it by sprint_id"
+                        ),
+                    ));
+                }
                 (Some(state), Some(id)) => {
                     let start = SprintInput {
                         state: Some(state),
@@ -669,7 +702,10 @@ async fn save_sprint(cx: Ctx, p: SaveSprintParams) -> Result<Out<SprintSaved>, T
                     };
                     cx.jira.update_sprint(id, &start).await.map_err(|e| {
                         let e = cx.fail(Some(format!("Sprint {id}")), e);
-                        ToolError::new(e.kind, format!("Created sprint {id} but could not start it: {}", e.message))
+                        ToolError::new(
+                            e.kind,
+                            format!("Created sprint {id} but could not start it: {}", e.message),
+                        )
                     })?
                 }
                 _ => sprint,
@@ -691,12 +727,7 @@ async fn save_sprint(cx: Ctx, p: SaveSprintParams) -> Result<Out<SprintSaved>, T
             (sprint, false)
         }
     };
-    let view = SprintView::new(&sprint).ok_or_else(|| {
-        ToolError::new(
-            ErrorKind::Other,
-            "Jira saved the sprint but its answer has no sprint id; list the board's sprints to see it",
-        )
-    })?;
+    let view = SprintView::new(&sprint);
     let verb = match (created, view.state.as_deref()) {
         (true, Some("active")) => "Created and started",
         (true, _) => "Created",
@@ -840,7 +871,14 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
     } else {
         epics.iter().map(EpicView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(&mut text, "jira_list_epics", epics.len(), page.total, next_start_at, "epic");
+    more_hint(
+        &mut text,
+        "jira_list_epics",
+        epics.len(),
+        page.total,
+        next_start_at,
+        "epic",
+    );
     Ok(Out {
         text,
         data: EpicsPage {
@@ -910,10 +948,17 @@ async fn rank_issues(cx: Ctx, p: RankIssuesParams) -> Result<Out<IssuesRanked>, 
     let mut failed = Vec::new();
     // A failing entry names its issue by key, id or both.
     let mut failed_names: Vec<String> = Vec::new();
-    for e in entries.iter().filter(|e| e.status.is_none_or(|s| !(200..300).contains(&s))) {
+    for e in entries
+        .iter()
+        .filter(|e| e.status.is_none_or(|s| !(200..300).contains(&s)))
+    {
         failed_names.extend(e.issue_key.get());
         failed_names.extend(e.issue_id.get());
-        let issue = e.issue_key.get().or_else(|| e.issue_id.get()).unwrap_or_else(|| "?".into());
+        let issue = e
+            .issue_key
+            .get()
+            .or_else(|| e.issue_id.get())
+            .unwrap_or_else(|| "?".into());
         let mut errors = e.errors.clone();
         if errors.is_empty() {
             errors.push(match e.status {
@@ -936,7 +981,11 @@ async fn rank_issues(cx: Ctx, p: RankIssuesParams) -> Result<Out<IssuesRanked>, 
             format!("Jira ranked none of the issues {anchor}:\n{failures}"),
         ));
     }
-    let mut text = format!("Ranked {} {anchor}: {}.", count(ranked.len(), "issue"), ranked.join(", "));
+    let mut text = format!(
+        "Ranked {} {anchor}: {}.",
+        count(ranked.len(), "issue"),
+        ranked.join(", ")
+    );
     if !failed.is_empty() {
         text = format!(
             "Ranked {} of {} issues {anchor}: {}. Not ranked ({}):\n{failures}",

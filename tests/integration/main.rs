@@ -3,10 +3,10 @@
 /// Shared harness: a wiremock Atlassian, an in-process server and an rmcp client.
 mod support;
 
-/// Jira Software: boards, sprints, epics, backlog, rank.
-mod agile;
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
+/// Jira Software: boards, sprints, epics, backlog, rank.
+mod agile;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.
