@@ -196,6 +196,7 @@ fn sprint_date(name: &str, input: &str) -> Result<String, ToolError> {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum BoardType {
     Scrum,
     Kanban,
@@ -203,20 +204,21 @@ pub enum BoardType {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListBoardsParams {
-    /// Only boards of this project (key, e.g. `PROJ`).
+    /// Project key, e.g. `PROJ`.
     pub project: Option<String>,
-    /// Only boards whose name contains this text.
+    /// Text in the board name.
     pub name: Option<String>,
-    /// Only boards of this type.
+    /// Board type.
     #[serde(rename = "type")]
     pub kind: Option<BoardType>,
-    /// Boards per page (default 50, at most 100).
+    /// Per page (default 50, max 100).
     pub max_results: Option<u32>,
-    /// Offset (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the last page.
     pub start_at: Option<u64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct BoardView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
@@ -312,30 +314,26 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct BoardIssuesParams {
-    /// Board id: its issues, or with `backlog` its backlog.
+    /// Board id.
     pub board_id: Option<u64>,
-    /// With `board_id`: the board's backlog instead.
-    #[serde(default)]
-    pub backlog: bool,
-    /// Sprint id: the sprint's issues.
+    /// `true` with board_id: its backlog.
+    pub backlog: Option<bool>,
+    /// Sprint id.
     pub sprint_id: Option<u64>,
-    /// Epic key (e.g. `PROJ-7`): the epic's issues.
+    /// Epic key, e.g. `PROJ-7`.
     pub epic_key: Option<String>,
-    /// JQL to narrow the list, e.g. `assignee = currentUser()`.
+    /// JQL filter, e.g. `status != Done`.
     pub jql: Option<String>,
-    /// More fields per issue, by id or display name.
-    #[serde(default)]
-    pub fields: Vec<String>,
-    /// Issues per page (default 20, at most 100).
+    /// Extra fields, by id or name.
+    pub fields: Option<Vec<String>>,
+    /// Per page (default 20, max 100).
     pub max_results: Option<u32>,
-    /// Offset (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the last page.
     pub start_at: Option<u64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct BoardIssues {
-    /// Where the issues come from, e.g. `sprint 37`.
-    pub source: String,
     pub issues: Vec<IssueLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
@@ -354,11 +352,11 @@ fn issue_source(p: &BoardIssuesParams) -> Result<IssueSource, ToolError> {
             if given == 0 { "no source" } else { "several sources" }
         )));
     }
-    if p.backlog && p.board_id.is_none() {
+    if p.backlog == Some(true) && p.board_id.is_none() {
         return Err(ToolError::invalid(format!("backlog needs board_id; {one_of}")));
     }
     Ok(match (p.board_id, p.sprint_id, epic) {
-        (Some(b), _, _) if p.backlog => IssueSource::Backlog(b),
+        (Some(b), _, _) if p.backlog == Some(true) => IssueSource::Backlog(b),
         (Some(b), _, _) => IssueSource::Board(b),
         (_, Some(s), _) => IssueSource::Sprint(s),
         (_, _, Some(e)) => IssueSource::Epic(params::issue_key(e)?),
@@ -380,7 +378,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
     let jql = p.jql.as_deref().map(str::trim).filter(|j| !j.is_empty());
     let max = params::page_size("max_results", p.max_results, 20, 100)?;
     let start = p.start_at.unwrap_or(0);
-    let wanted = params::clean_field_list(&p.fields);
+    let wanted = params::clean_field_list(p.fields.as_deref().unwrap_or_default());
     let name = source_name(&source);
     let subject = match &source {
         IssueSource::Backlog(b) => format!("Board {b}"),
@@ -438,7 +436,6 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
     Ok(Out {
         text,
         data: BoardIssues {
-            source: name,
             issues,
             total: page.total,
             next_start_at,
@@ -450,6 +447,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum SprintState {
     Future,
     Active,
@@ -468,18 +466,18 @@ impl SprintState {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListSprintsParams {
-    /// Board id (from jira_list_boards).
+    /// Board id.
     pub board_id: u64,
-    /// Only sprints in these states.
-    #[serde(default)]
-    pub state: Vec<SprintState>,
-    /// Sprints per page (default 50, at most 100).
+    /// Only these states.
+    pub state: Option<Vec<SprintState>>,
+    /// Per page (default 50, max 100).
     pub max_results: Option<u32>,
-    /// Offset (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the last page.
     pub start_at: Option<u64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct SprintView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
@@ -538,7 +536,6 @@ impl SprintView {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SprintsPage {
-    pub board_id: u64,
     pub sprints: Vec<SprintView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
@@ -550,7 +547,7 @@ pub struct SprintsPage {
 async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>, ToolError> {
     let max = params::page_size("max_results", p.max_results, 50, 100)?;
     let start = p.start_at.unwrap_or(0);
-    let mut states: Vec<&str> = p.state.iter().map(|s| s.as_str()).collect();
+    let mut states: Vec<&str> = p.state.iter().flatten().map(|s| s.as_str()).collect();
     states.dedup();
     let board = p.board_id;
     let page = cx
@@ -585,7 +582,6 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
     Ok(Out {
         text,
         data: SprintsPage {
-            board_id: board,
             sprints,
             total: page.total,
             next_start_at,
@@ -597,6 +593,7 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum NewSprintState {
     Active,
     Closed,
@@ -604,19 +601,19 @@ pub enum NewSprintState {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SaveSprintParams {
-    /// Sprint to change; leave out to create one.
+    /// Sprint id, to change it.
     pub sprint_id: Option<u64>,
-    /// Board to create the sprint on (create only).
+    /// Board id, to create a sprint.
     pub board_id: Option<u64>,
-    /// Sprint name (needed to create).
+    /// Name (required to create).
     pub name: Option<String>,
-    /// Sprint goal; empty clears it.
+    /// Goal; "" clears it.
     pub goal: Option<String>,
-    /// Start: YYYY-MM-DD or ISO 8601 date-time.
+    /// YYYY-MM-DD or ISO 8601 date-time.
     pub start_date: Option<String>,
-    /// End: YYYY-MM-DD or ISO 8601 date-time.
+    /// YYYY-MM-DD or ISO 8601 date-time.
     pub end_date: Option<String>,
-    /// `active` starts the sprint (needs start_date and end_date); `closed` closes it.
+    /// `active` starts it (needs both dates), `closed` closes it.
     pub state: Option<NewSprintState>,
 }
 
@@ -745,13 +742,12 @@ async fn save_sprint(cx: Ctx, p: SaveSprintParams) -> Result<Out<SprintSaved>, T
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct MoveIssuesParams {
-    /// Issue keys, e.g. `["PROJ-1","PROJ-2"]` (at most 50).
+    /// Issue keys, e.g. `["PROJ-1"]` (max 50).
     pub issues: Vec<String>,
-    /// Sprint id to move them into.
+    /// Target sprint id.
     pub sprint_id: Option<u64>,
-    /// `true`: move them to the backlog (out of their sprint).
-    #[serde(default)]
-    pub backlog: bool,
+    /// `true`: to the backlog.
+    pub backlog: Option<bool>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -765,7 +761,8 @@ pub struct IssuesMoved {
 async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, ToolError> {
     let keys = issue_keys(&p.issues)?;
     let list = keys.join(", ");
-    let text = match (p.sprint_id, p.backlog) {
+    let backlog = p.backlog == Some(true);
+    let text = match (p.sprint_id, backlog) {
         (Some(_), true) | (None, false) => {
             return Err(ToolError::invalid(
                 "give exactly one target: sprint_id, or backlog: true",
@@ -791,7 +788,7 @@ async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, T
         data: IssuesMoved {
             issues: keys,
             sprint_id: p.sprint_id,
-            backlog: p.backlog,
+            backlog,
         },
     })
 }
@@ -800,15 +797,16 @@ async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, T
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListEpicsParams {
-    /// Board id (from jira_list_boards).
+    /// Board id.
     pub board_id: u64,
-    /// Epics per page (default 50, at most 100).
+    /// Per page (default 50, max 100).
     pub max_results: Option<u32>,
-    /// Offset (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the last page.
     pub start_at: Option<u64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct EpicView {
     pub key: String,
     pub name: String,
@@ -842,7 +840,6 @@ impl EpicView {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct EpicsPage {
-    pub board_id: u64,
     pub epics: Vec<EpicView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
@@ -882,7 +879,6 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
     Ok(Out {
         text,
         data: EpicsPage {
-            board_id: board,
             epics,
             total: page.total,
             next_start_at,
@@ -894,15 +890,16 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RankIssuesParams {
-    /// Issue keys to rank, in the order wanted (at most 50).
+    /// Issue keys in the order wanted (max 50).
     pub issues: Vec<String>,
-    /// Put them just before this issue key.
+    /// Issue key to rank them before.
     pub rank_before: Option<String>,
-    /// Put them just after this issue key.
+    /// Issue key to rank them after.
     pub rank_after: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct RankFailure {
     pub issue: String,
     pub errors: Vec<String>,
