@@ -547,8 +547,12 @@ pub struct SprintsPage {
 async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>, ToolError> {
     let max = params::page_size("max_results", p.max_results, 50, 100)?;
     let start = p.start_at.unwrap_or(0);
-    let mut states: Vec<&str> = p.state.iter().flatten().map(|s| s.as_str()).collect();
-    states.dedup();
+    let mut states: Vec<&str> = Vec::new();
+    for s in p.state.iter().flatten().map(|s| s.as_str()) {
+        if !states.contains(&s) {
+            states.push(s);
+        }
+    }
     let board = p.board_id;
     let page = cx
         .jira

@@ -347,7 +347,39 @@ async fn sprints_are_created_started_changed_and_closed() {
         ok_text(&r),
         "Closed sprint 37 Sprint 4 [closed] no dates, completed 2026-11-28 16:00"
     );
-    assert_eq!(h.assert_declared_operations_only(), 3);
+
+    // Created, then refused the start: the sprint exists, and the error says so.
+    Mock::given(method("POST"))
+        .and(path(format!("{A}/sprint")))
+        .and(body_json(json!({"name": "Sprint 9", "originBoardId": 5, "startDate": "2026-12-01T00:00:00.000Z", "endDate": "2026-12-14T00:00:00.000Z"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 40, "state": "future", "name": "Sprint 9"})))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{A}/sprint/40")))
+        .and(body_json(
+            json!({"state": "active", "startDate": "2026-12-01T00:00:00.000Z", "endDate": "2026-12-14T00:00:00.000Z"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"errorMessages": ["Sprint cannot be started: another sprint is active."]})),
+        )
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let text = err_text(
+        &h.call(
+            "jira_save_sprint",
+            json!({"board_id": 5, "name": "Sprint 9", "state": "active", "start_date": "2026-12-01", "end_date": "2026-12-14"}),
+        )
+        .await,
+    );
+    assert!(
+        text.starts_with("Created sprint 40 but could not start it: Jira rejected the request (400). Jira says: Sprint cannot be started: another sprint is active."),
+        "{text}"
+    );
+    assert_eq!(h.assert_declared_operations_only(), 5);
 }
 
 #[tokio::test]
