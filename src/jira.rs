@@ -13,6 +13,7 @@
 //! `accessible-resources` and remembered in the profile's state file so that later processes
 //! skip the lookup. Metadata that rarely changes (the field list) is cached per profile.
 
+pub mod agile;
 pub mod fields;
 mod issues;
 pub mod links;

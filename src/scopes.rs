@@ -35,11 +35,17 @@ pub fn table() -> &'static BTreeMap<String, OperationScopes> {
     &TABLE
 }
 
-/// The classic scopes needed by a set of operations (what users paste into the console).
+/// The classic scopes needed by a set of operations (what users paste into the console). An
+/// operation without classic scopes (Jira Software's) needs its granular ones, as [`missing`]
+/// also says.
 pub fn classic_for<S: AsRef<str>>(ops: &[S]) -> BTreeSet<String> {
     ops.iter()
         .filter_map(|op| for_operation(op.as_ref()))
-        .flat_map(|s| s.classic.iter().cloned())
+        .flat_map(|s| {
+            if s.classic.is_empty() { &s.granular } else { &s.classic }
+                .iter()
+                .cloned()
+        })
         .collect()
 }
 

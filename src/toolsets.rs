@@ -13,6 +13,7 @@
 //! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
 mod bulk;
+mod agile;
 mod comments;
 mod issues;
 mod links;
@@ -179,6 +180,7 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &projects::TOOLSET,
     &users::TOOLSET,
     &bulk::TOOLSET,
+    &agile::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.

@@ -163,7 +163,73 @@ fn write_corrected_spec(from: &std::path::Path, to: &std::path::Path) {
         *paths = moved;
         dc_defects(&mut spec);
     }
+    query_lists_as_text(&mut spec);
+    agile_schemas_from_examples(&mut spec);
     std::fs::write(to, serde_json::to_vec(&spec).unwrap()).unwrap();
+}
+
+/// Many answers of the Jira Software document (sprints, epics, a sprint's or an epic's issues)
+/// have an example but no schema, which Prism cannot generate a response from (it answers 500
+/// in dynamic mode). Those under `/rest/agile/` get the schema of their example: its shape,
+/// with every property required and any value of each type. No other document has such paths.
+fn agile_schemas_from_examples(spec: &mut Value) {
+    fn shape(v: &Value) -> Value {
+        match v {
+            Value::Null => json!({}),
+            Value::Bool(_) => json!({"type": "boolean"}),
+            Value::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+            Value::Number(_) => json!({"type": "number"}),
+            Value::String(_) => json!({"type": "string"}),
+            Value::Array(a) => json!({"type": "array", "items": a.first().map(shape).unwrap_or(json!({}))}),
+            Value::Object(m) => json!({
+                "type": "object",
+                "properties": m.iter().map(|(k, v)| (k.clone(), shape(v))).collect::<serde_json::Map<_, _>>(),
+                "required": m.keys().collect::<Vec<_>>(),
+            }),
+        }
+    }
+    let Some(Value::Object(paths)) = spec.get_mut("paths") else {
+        return;
+    };
+    for (_, item) in paths.iter_mut().filter(|(p, _)| p.starts_with("/rest/agile/")) {
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            let Some(Value::Object(responses)) = op.get_mut("responses") else {
+                continue;
+            };
+            for (_, r) in responses.iter_mut().filter(|(code, _)| code.starts_with('2')) {
+                if let Some(Value::Object(json)) = r.pointer_mut("/content/application~1json")
+                    && !json.contains_key("schema")
+                    && let Some(example) = json.get("example").filter(|e| e.is_object() || e.is_array())
+                {
+                    let schema = shape(example);
+                    json.insert("schema".into(), schema);
+                }
+            }
+        }
+    }
+}
+
+/// The Jira Software document types some query parameters — `fields=summary,status`,
+/// `state=active,future`, `type=scrum` — as objects without properties (or lists of them);
+/// they are comma-separated text. The other documents have no such parameter, so this changes
+/// nothing for them.
+fn query_lists_as_text(spec: &mut Value) {
+    let opaque = |s: &Value| s["type"] == "object" && s.get("properties").is_none();
+    let Some(Value::Object(paths)) = spec.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::Array(params)) = op.get_mut("parameters") {
+                for p in params.iter_mut().filter(|p| p["in"] == "query") {
+                    let schema = &p["schema"];
+                    if opaque(schema) || (schema["type"] == "array" && opaque(&schema["items"])) {
+                        p["schema"] = json!({"type": "string"});
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Defects of the Data Center document, worked around here and not in the product: it

@@ -7,6 +7,8 @@ mod support;
 mod adf;
 /// Bulk tools (per-issue reports, progress) and dynamic toolsets through a real client.
 mod bulk;
+/// Jira Software: boards, sprints, epics, backlog, rank.
+mod agile;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.
