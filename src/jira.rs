@@ -13,6 +13,7 @@
 //! `accessible-resources` and remembered in the profile's state file so that later processes
 //! skip the lookup. Metadata that rarely changes (the field list) is cached per profile.
 
+pub mod attachments;
 pub mod fields;
 mod issues;
 pub mod models;
@@ -21,6 +22,7 @@ mod projects;
 pub mod search;
 mod users;
 pub mod views;
+pub mod worklogs;
 
 pub use fields::{FieldIndex, FieldMeta};
 pub use issues::{FieldValues, IssueInput};
