@@ -3,6 +3,8 @@
 /// Shared harness: a wiremock Atlassian, an in-process server and an rmcp client.
 mod support;
 
+/// Attachments: list, download, upload, round trip.
+mod attachments;
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
 /// `tools/` catalog and scope table drift.
@@ -29,3 +31,5 @@ mod oauth;
 mod pat;
 /// JQL search and paging.
 mod search;
+/// Worklogs: paging, Jira time notation, both flavors.
+mod worklogs;
