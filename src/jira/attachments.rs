@@ -22,7 +22,12 @@ use crate::{
 
 pub const ATTACHMENT_META: Op = Op::new(Method::Get, Api::Platform, "/attachment/{id}", On::Both);
 pub const ATTACHMENT_CONTENT: Op = Op::new(Method::Get, Api::Platform, "/attachment/content/{id}", On::CloudOnly);
-pub const ATTACHMENT_ADD: Op = Op::new(Method::Post, Api::Platform, "/issue/{issueIdOrKey}/attachments", On::Both);
+pub const ATTACHMENT_ADD: Op = Op::new(
+    Method::Post,
+    Api::Platform,
+    "/issue/{issueIdOrKey}/attachments",
+    On::Both,
+);
 
 /// One attachment's metadata.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

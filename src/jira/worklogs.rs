@@ -15,7 +15,12 @@ use crate::config::Flavor;
 
 pub const WORKLOGS_GET: Op = Op::new(Method::Get, Api::Platform, "/issue/{issueIdOrKey}/worklog", On::Both);
 pub const WORKLOG_ADD: Op = Op::new(Method::Post, Api::Platform, "/issue/{issueIdOrKey}/worklog", On::Both);
-pub const WORKLOG_UPDATE: Op = Op::new(Method::Put, Api::Platform, "/issue/{issueIdOrKey}/worklog/{id}", On::Both);
+pub const WORKLOG_UPDATE: Op = Op::new(
+    Method::Put,
+    Api::Platform,
+    "/issue/{issueIdOrKey}/worklog/{id}",
+    On::Both,
+);
 pub const WORKLOG_DELETE: Op = Op::new(
     Method::Delete,
     Api::Platform,
@@ -69,11 +74,13 @@ impl JiraClient {
         Ok(window(page, start_at, max_results))
     }
 
-    pub async fn add_worklog(&self, key: &str, input: &WorklogInput, estimate: &Estimate) -> Result<Worklog, JiraError> {
-        let req = self
-            .request(WORKLOG_ADD, &[key])
-            .await?
-            .json(self.worklog_body(input));
+    pub async fn add_worklog(
+        &self,
+        key: &str,
+        input: &WorklogInput,
+        estimate: &Estimate,
+    ) -> Result<Worklog, JiraError> {
+        let req = self.request(WORKLOG_ADD, &[key]).await?.json(self.worklog_body(input));
         let w: Worklog = self.call(estimate_query(req, estimate)).await?;
         if w.id.0.is_none() {
             return Err(JiraError::Api(crate::http::ApiError::Decode {

@@ -72,7 +72,7 @@ pub struct GetAttachmentsParams {
 pub struct DownloadAttachmentParams {
     /// Attachment id (digits), from jira_get_attachments.
     pub attachment_id: String,
-    /// Absolute path of a new local file to write the bytes to (must not exist).
+    /// Absolute path of a new file to write to (must not exist).
     pub save_to: Option<String>,
 }
 
@@ -80,11 +80,11 @@ pub struct DownloadAttachmentParams {
 pub struct UploadAttachmentParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// Absolute path of a local file (at most 100 MB); or give content_base64.
+    /// Absolute path of a local file (≤ 100 MB); or content_base64.
     pub path: Option<String>,
     /// The file's bytes, base64; needs file_name.
     pub content_base64: Option<String>,
-    /// Name in Jira, e.g. `log.txt` (default: path's file name).
+    /// Name in Jira, e.g. `log.txt` (default: path's name).
     pub file_name: Option<String>,
 }
 
@@ -151,7 +151,10 @@ pub struct AttachmentList {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AttachmentDownload {
-    pub attachment: AttachmentView,
+    pub id: String,
+    pub filename: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
     /// `image` (image content), `text` (in `text`) or `file` (written to `saved_to`).
     pub returned_as: String,
     pub bytes: u64,
@@ -164,7 +167,10 @@ pub struct AttachmentDownload {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AttachmentsAdded {
     pub issue_key: String,
-    pub attachments: Vec<AttachmentView>,
+    pub file_name: String,
+    pub bytes: u64,
+    /// The created attachments' ids.
+    pub ids: Vec<String>,
 }
 
 async fn get_attachments(cx: Ctx, p: GetAttachmentsParams) -> Result<Out<AttachmentList>, ToolError> {
@@ -269,16 +275,22 @@ async fn download_attachment(cx: Ctx, p: DownloadAttachmentParams) -> Result<Out
         .map_err(cx.failing(format!("Attachment {id}")))?;
     let bytes = got.bytes;
     let n = bytes.len() as u64;
-    let head = format!("Attachment {}", view.line());
+    let head = format!(
+        "Attachment #{id} {} ({}, {})",
+        view.filename,
+        if mime.is_empty() { "unknown type" } else { &mime },
+        human_size(n)
+    );
     if let Some(path) = save_to {
-        write_new_file(&path, &bytes).map_err(|e| {
-            ToolError::invalid(format!("cannot write save_to `{}`: {e}", path.display()))
-        })?;
+        write_new_file(&path, &bytes)
+            .map_err(|e| ToolError::invalid(format!("cannot write save_to `{}`: {e}", path.display())))?;
         let shown = path.display().to_string();
         return Ok(Out {
             text: format!("{head}: saved {} to {shown}.", human_size(n)),
             data: AttachmentDownload {
-                attachment: view,
+                id: id.clone(),
+                filename: view.filename.clone(),
+                mime_type: view.mime_type.clone(),
                 returned_as: "file".into(),
                 bytes: n,
                 text: None,
@@ -295,7 +307,9 @@ async fn download_attachment(cx: Ctx, p: DownloadAttachmentParams) -> Result<Out
         return Ok(Out {
             text: format!("{head}: the image follows."),
             data: AttachmentDownload {
-                attachment: view,
+                id: id.clone(),
+                filename: view.filename.clone(),
+                mime_type: view.mime_type.clone(),
                 returned_as: "image".into(),
                 bytes: n,
                 text: None,
@@ -313,7 +327,9 @@ async fn download_attachment(cx: Ctx, p: DownloadAttachmentParams) -> Result<Out
     Ok(Out {
         text: format!("{head}:\n\n{content}"),
         data: AttachmentDownload {
-            attachment: view,
+            id: id.clone(),
+            filename: view.filename.clone(),
+            mime_type: view.mime_type.clone(),
             returned_as: "text".into(),
             bytes: n,
             text: Some(content),
@@ -362,7 +378,10 @@ fn file_name(input: &str) -> Result<String, ToolError> {
 
 /// The media type for a file name's extension (`application/octet-stream` when unknown).
 fn mime_for(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -386,9 +405,7 @@ async fn upload_attachment(cx: Ctx, p: UploadAttachmentParams) -> Result<Out<Att
     let key = params::issue_key(&p.issue_key)?;
     let (name, bytes) = match (p.path.as_deref(), p.content_base64.as_deref()) {
         (Some(_), Some(_)) => {
-            return Err(ToolError::invalid(
-                "give either path or content_base64, not both",
-            ));
+            return Err(ToolError::invalid("give either path or content_base64, not both"));
         }
         (None, None) => {
             return Err(ToolError::invalid(
@@ -446,18 +463,24 @@ async fn upload_attachment(cx: Ctx, p: UploadAttachmentParams) -> Result<Out<Att
         .add_attachment(&key, &name, mime_for(&name), Arc::new(bytes))
         .await
         .map_err(cx.failing(format!("Issue {key}")))?;
-    let views: Vec<AttachmentView> = added.iter().map(AttachmentView::new).collect();
-    let ids: Vec<String> = views.iter().map(|v| format!("#{}", v.id)).collect();
+    let ids: Vec<String> = added.iter().filter_map(|a| a.id.get()).collect();
+    let shown: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
     let text = format!(
         "Attached {name} ({}) to {key}: attachment {}.",
         human_size(size as u64),
-        if ids.is_empty() { "id not reported".to_string() } else { ids.join(", ") }
+        if shown.is_empty() {
+            "id not reported".to_string()
+        } else {
+            shown.join(", ")
+        }
     );
     Ok(Out {
         text,
         data: AttachmentsAdded {
             issue_key: key,
-            attachments: views,
+            file_name: name,
+            bytes: size as u64,
+            ids,
         },
     })
 }

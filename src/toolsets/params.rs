@@ -190,7 +190,11 @@ pub fn started(input: &str) -> Result<String, ToolError> {
         None => (clock, ""),
     };
     let nums: Vec<&str> = hms.split(':').collect();
-    if !(2..=3).contains(&nums.len()) || nums.iter().any(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_digit())) {
+    if !(2..=3).contains(&nums.len())
+        || nums
+            .iter()
+            .any(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad());
     }
     let h: u32 = nums[0].parse().map_err(|_| bad())?;
@@ -211,12 +215,7 @@ pub fn now_started() -> String {
     let secs = now.as_secs();
     let date = crate::adf::date_from_unix_millis(secs as i64 * 1000);
     let t = secs % 86_400;
-    format!(
-        "{date}T{:02}:{:02}:{:02}.000+0000",
-        t / 3600,
-        (t % 3600) / 60,
-        t % 60
-    )
+    format!("{date}T{:02}:{:02}:{:02}.000+0000", t / 3600, (t % 3600) / 60, t % 60)
 }
 
 fn date_shape(s: &str) -> Option<()> {
@@ -308,7 +307,15 @@ mod tests {
             started("2026-12-01T10:00:00.000-0530").unwrap(),
             "2026-12-01T10:00:00.000-0530"
         );
-        for bad in ["", "2026-12-01", "2026-13-01T10:00", "2026-12-01T25:00", "2026-12-01T10", "yesterday", "2026-12-01T10:00+5"] {
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-13-01T10:00",
+            "2026-12-01T25:00",
+            "2026-12-01T10",
+            "yesterday",
+            "2026-12-01T10:00+5",
+        ] {
             assert!(started(bad).is_err(), "{bad:?}");
         }
         let now = now_started();

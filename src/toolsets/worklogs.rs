@@ -64,9 +64,9 @@ const COMMENT_CHARS: usize = 2_000;
 pub struct GetWorklogsParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// Worklogs per page (default 20, at most 100).
+    /// Per page (default 20, at most 100).
     pub max_results: Option<u32>,
-    /// Offset of the first worklog (`next_start_at` of the previous page).
+    /// Offset: `next_start_at` of the previous page.
     pub start_at: Option<u32>,
 }
 
@@ -74,15 +74,15 @@ pub struct GetWorklogsParams {
 pub struct AddWorklogParams {
     /// Issue key, e.g. `PROJ-123`.
     pub issue_key: String,
-    /// Time spent in Jira notation: `3h 30m`, `1d`, `45m` (units w d h m).
+    /// Time spent, e.g. `3h 30m` (w d h m).
     pub time_spent: String,
-    /// Start: `YYYY-MM-DDTHH:MM` (UTC) or ISO 8601 with offset; default now.
+    /// Start, `YYYY-MM-DDTHH:MM` (UTC) or ISO 8601; default now.
     pub started: Option<String>,
     /// Comment, in Markdown.
     pub comment: Option<String>,
-    /// Remaining estimate: `auto` (reduce, default), `leave`, or `new` (set to new_estimate).
+    /// Remaining estimate: `auto` (default), `leave` or `new`.
     pub adjust_estimate: Option<String>,
-    /// With adjust_estimate `new`: the remaining estimate, e.g. `2d`.
+    /// For `new`: the remaining estimate, e.g. `2d`.
     pub new_estimate: Option<String>,
 }
 
@@ -92,15 +92,15 @@ pub struct UpdateWorklogParams {
     pub issue_key: String,
     /// Worklog id (digits).
     pub worklog_id: String,
-    /// New time spent, e.g. `2h 15m` (units w d h m).
+    /// New time spent, e.g. `2h` (w d h m).
     pub time_spent: Option<String>,
-    /// New start: `YYYY-MM-DDTHH:MM` (UTC) or ISO 8601 with offset.
+    /// New start, `YYYY-MM-DDTHH:MM` (UTC) or ISO 8601.
     pub started: Option<String>,
-    /// New comment, in Markdown.
+    /// New comment (Markdown).
     pub comment: Option<String>,
-    /// Remaining estimate: `auto` (default), `leave`, or `new` (set to new_estimate).
+    /// Remaining estimate: `auto` (default), `leave` or `new`.
     pub adjust_estimate: Option<String>,
-    /// With adjust_estimate `new`: the remaining estimate, e.g. `2d`.
+    /// For `new`: the remaining estimate, e.g. `2d`.
     pub new_estimate: Option<String>,
 }
 
@@ -110,9 +110,9 @@ pub struct DeleteWorklogParams {
     pub issue_key: String,
     /// Worklog id (digits).
     pub worklog_id: String,
-    /// Remaining estimate: `auto` (increase, default), `leave`, or `new` (set to new_estimate).
+    /// Remaining estimate: `auto` (default), `leave` or `new`.
     pub adjust_estimate: Option<String>,
-    /// With adjust_estimate `new`: the remaining estimate, e.g. `2d`.
+    /// For `new`: the remaining estimate, e.g. `2d`.
     pub new_estimate: Option<String>,
 }
 
@@ -181,7 +181,22 @@ pub struct WorklogsPage {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct WorklogSaved {
     pub issue_key: String,
-    pub worklog: WorklogView,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_spent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
+}
+
+impl WorklogSaved {
+    fn new(issue_key: String, v: WorklogView) -> WorklogSaved {
+        WorklogSaved {
+            issue_key,
+            id: v.id,
+            time_spent: v.time_spent,
+            started: v.started,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -279,16 +294,16 @@ async fn add_worklog(cx: Ctx, p: AddWorklogParams) -> Result<Out<WorklogSaved>, 
     let view = WorklogView::new(&w, cx.jira.rich());
     let text = format!(
         "Logged {} on {key} (worklog #{}, started {}).",
-        view.time_spent.as_deref().or(input.time_spent.as_deref()).unwrap_or("?"),
+        view.time_spent
+            .as_deref()
+            .or(input.time_spent.as_deref())
+            .unwrap_or("?"),
         view.id,
         render::short_time(view.started.as_deref().or(input.started.as_deref()).unwrap_or("?"))
     );
     Ok(Out {
         text,
-        data: WorklogSaved {
-            issue_key: key,
-            worklog: view,
-        },
+        data: WorklogSaved::new(key, view),
     })
 }
 
@@ -319,13 +334,15 @@ async fn update_worklog(cx: Ctx, p: UpdateWorklogParams) -> Result<Out<WorklogSa
     if view.id.is_empty() {
         view.id = id;
     }
-    let text = format!("Updated worklog #{} on {key}:\n{}", view.id, view.line());
+    let text = format!(
+        "Updated worklog #{} on {key}: {}, started {}.",
+        view.id,
+        view.time_spent.as_deref().unwrap_or("?"),
+        render::short_time(view.started.as_deref().unwrap_or("?"))
+    );
     Ok(Out {
         text,
-        data: WorklogSaved {
-            issue_key: key,
-            worklog: view,
-        },
+        data: WorklogSaved::new(key, view),
     })
 }
 

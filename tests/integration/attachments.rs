@@ -82,12 +82,9 @@ async fn upload_then_download_round_trips_the_bytes() {
         .await;
     assert_eq!(
         ok_text(&r),
-        format!(
-            "Attached shot.png ({} B) to PROJ-5: attachment #10010.",
-            bytes.len()
-        )
+        format!("Attached shot.png ({} B) to PROJ-5: attachment #10010.", bytes.len())
     );
-    assert_eq!(r.structured_content.unwrap()["attachments"][0]["id"], "10010");
+    assert_eq!(r.structured_content.unwrap()["ids"], json!(["10010"]));
     // The multipart body the mock received: field `file`, the name, the type, the bytes.
     let reqs = h.jira.received_requests().await.unwrap();
     let post = reqs.iter().find(|r| r.method.as_str() == "POST").unwrap();
@@ -95,7 +92,11 @@ async fn upload_then_download_round_trips_the_bytes() {
     assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
     let body = &post.body;
     let find = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
-    assert!(find(b"name=\"file\"; filename=\"shot.png\""), "{}", String::from_utf8_lossy(body));
+    assert!(
+        find(b"name=\"file\"; filename=\"shot.png\""),
+        "{}",
+        String::from_utf8_lossy(body)
+    );
     assert!(find(b"Content-Type: image/png"));
     assert!(find(&bytes), "the uploaded bytes are in the body");
 
@@ -134,7 +135,10 @@ async fn upload_then_download_round_trips_the_bytes() {
         )
         .await;
     let text = ok_text(&r);
-    assert!(text.contains(&format!("saved {} B to {}", bytes.len(), target.display())), "{text}");
+    assert!(
+        text.contains(&format!("saved {} B to {}", bytes.len(), target.display())),
+        "{text}"
+    );
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     #[cfg(unix)]
     {
@@ -162,9 +166,13 @@ async fn upload_from_a_local_path() {
     Mock::given(method("POST"))
         .and(path("/rest/api/3/issue/PROJ-5/attachments"))
         .and(header("X-Atlassian-Token", "no-check"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!([meta("10020", "build.log", "text/plain", 14, "x")])),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([meta(
+            "10020",
+            "build.log",
+            "text/plain",
+            14,
+            "x"
+        )])))
         .expect(1)
         .mount(&h.jira)
         .await;
@@ -177,7 +185,10 @@ async fn upload_from_a_local_path() {
     assert_eq!(ok_text(&r), "Attached build.log (14 B) to PROJ-5: attachment #10020.");
     let reqs = h.jira.received_requests().await.unwrap();
     let body = String::from_utf8_lossy(&reqs[0].body).to_string();
-    assert!(body.contains("filename=\"build.log\"") && body.contains("line 1\nline 2\n"), "{body}");
+    assert!(
+        body.contains("filename=\"build.log\"") && body.contains("line 1\nline 2\n"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -211,7 +222,10 @@ async fn text_is_inline_and_other_files_need_save_to() {
         &h.call("jira_download_attachment", json!({"attachment_id": "10003"}))
             .await,
     );
-    assert!(text.contains("is application/pdf") && text.contains("pass save_to"), "{text}");
+    assert!(
+        text.contains("is application/pdf") && text.contains("pass save_to"),
+        "{text}"
+    );
     // The PDF's bytes were not fetched: only its metadata.
     let fetched: Vec<String> = h.requests().await.into_iter().map(|(_, p)| p).collect();
     assert!(!fetched.iter().any(|p| p.ends_with("/content/10003")), "{fetched:?}");
@@ -313,7 +327,10 @@ async fn data_center_downloads_from_the_rest_host_only() {
     .await;
     Mock::given(method("GET"))
         .and(path("/secure/attachment/10040/shot.png"))
-        .and(header("authorization", format!("Bearer {}", crate::support::TOKEN).as_str()))
+        .and(header(
+            "authorization",
+            format!("Bearer {}", crate::support::TOKEN).as_str(),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_raw(bytes.clone(), "image/png"))
         .mount(&h.jira)
         .await;

@@ -3,10 +3,10 @@
 /// Shared harness: a wiremock Atlassian, an in-process server and an rmcp client.
 mod support;
 
-/// Attachments: list, download, upload, round trip.
-mod attachments;
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
+/// Attachments: list, download, upload, round trip.
+mod attachments;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.

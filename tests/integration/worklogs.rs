@@ -57,8 +57,14 @@ async fn get_worklogs_pages_to_the_end() {
         text.contains("- #100 Ada Lovelace, 2026-12-01 10:00, 3h 30m: Reviewed **the** spec"),
         "{text}"
     );
-    assert!(text.contains("- #101 Ada Lovelace, 2026-12-01 10:00, 3h 30m\n"), "{text}");
-    assert!(text.ends_with("More: call jira_get_worklogs with start_at 2."), "{text}");
+    assert!(
+        text.contains("- #101 Ada Lovelace, 2026-12-01 10:00, 3h 30m\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("More: call jira_get_worklogs with start_at 2."),
+        "{text}"
+    );
     let s = r.structured_content.unwrap();
     assert_eq!(s["next_start_at"], 2);
     assert_eq!(s["worklogs"][0]["comment"], "Reviewed **the** spec");
@@ -133,13 +139,18 @@ async fn update_and_delete_worklog() {
             json!({"issue_key": "PROJ-7", "worklog_id": "200", "time_spent": "1h", "adjust_estimate": "leave"}),
         )
         .await;
-    let text = ok_text(&r);
-    assert!(text.starts_with("Updated worklog #200 on PROJ-7:"), "{text}");
+    assert_eq!(
+        ok_text(&r),
+        "Updated worklog #200 on PROJ-7: 3h 30m, started 2026-12-01 10:00."
+    );
     assert_eq!(h.last_body("PUT", one).await, json!({"timeSpent": "1h"}));
     assert_eq!(h.last_query(one).await["adjustEstimate"], "leave");
 
     let r = h
-        .call("jira_delete_worklog", json!({"issue_key": "PROJ-7", "worklog_id": "200"}))
+        .call(
+            "jira_delete_worklog",
+            json!({"issue_key": "PROJ-7", "worklog_id": "200"}),
+        )
         .await;
     assert_eq!(ok_text(&r), "Deleted worklog #200 from PROJ-7.");
     h.assert_declared_operations_only();
@@ -188,12 +199,17 @@ async fn a_missing_worklog_is_explained() {
     let h = Setup::new().start().await;
     Mock::given(method("DELETE"))
         .and(path("/rest/api/3/issue/PROJ-7/worklog/999"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errorMessages": ["Cannot find worklog with id: 999"]})))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"errorMessages": ["Cannot find worklog with id: 999"]})),
+        )
         .mount(&h.jira)
         .await;
     let text = err_text(
-        &h.call("jira_delete_worklog", json!({"issue_key": "PROJ-7", "worklog_id": "999"}))
-            .await,
+        &h.call(
+            "jira_delete_worklog",
+            json!({"issue_key": "PROJ-7", "worklog_id": "999"}),
+        )
+        .await,
     );
     assert!(
         text.starts_with("Worklog 999 of PROJ-7 does not exist or you cannot see it (404)"),
@@ -211,7 +227,8 @@ async fn data_center_pages_locally_and_writes_wiki() {
     Mock::given(method("GET"))
         .and(path(wl))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"startAt": 0, "maxResults": 5, "total": 5, "worklogs": all})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"startAt": 0, "maxResults": 5, "total": 5, "worklogs": all})),
         )
         .mount(&h.jira)
         .await;
@@ -228,7 +245,10 @@ async fn data_center_pages_locally_and_writes_wiki() {
         .await;
     let text = ok_text(&r);
     assert!(text.starts_with("OPS-3: worklogs 3–4 of 5:"), "{text}");
-    assert!(text.contains("- #302 Ada Lovelace, 2026-12-01 10:00, 3h 30m: Fixed **it**"), "{text}");
+    assert!(
+        text.contains("- #302 Ada Lovelace, 2026-12-01 10:00, 3h 30m: Fixed **it**"),
+        "{text}"
+    );
     assert!(text.contains("- #303 "), "{text}");
     assert!(text.ends_with("start_at 4."), "{text}");
     let q = h.last_query(wl).await;
