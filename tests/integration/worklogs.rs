@@ -267,3 +267,90 @@ async fn data_center_pages_locally_and_writes_wiki() {
     assert_eq!(body["timeSpent"], "1w 2d");
     h.assert_declared_operations_only();
 }
+
+/// Contract (Prism, the Cloud platform v3 document) for both new toolsets: every request the
+/// worklog and attachment tools send is one the spec allows; writes against the static mock,
+/// reads against generated answers (two seeds), which every read tool must turn into a result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worklog_and_attachment_requests_are_accepted_by_atlassians_spec() {
+    use crate::contract::{Prism, call_checked, harness_of, prism_path};
+    let Some(bin) = prism_path() else {
+        assert!(
+            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
+            "Prism is required (JIRA_MCP_REQUIRE_TEST_SERVERS) but not installed: run `npm ci` in tests/node"
+        );
+        eprintln!("skipping: Prism is not installed (npm ci in tests/node)");
+        return;
+    };
+    let spec = "jira-platform-v3.json";
+    let mut static_prism = Prism::start(&bin, None, spec);
+    let mut dynamic: Vec<Prism> = [1u32, 2].iter().map(|s| Prism::start(&bin, Some(*s), spec)).collect();
+    static_prism.wait_ready();
+    for p in &mut dynamic {
+        p.wait_ready();
+    }
+    let h = harness_of(&static_prism, "cloud").await;
+    let writes = [
+        (
+            "jira_add_worklog",
+            json!({"issue_key": "PROJ-1", "time_spent": "3h 30m", "started": "2026-12-01T10:00",
+                   "comment": "Paired on **the** fix.", "adjust_estimate": "new", "new_estimate": "2d"}),
+        ),
+        (
+            "jira_update_worklog",
+            json!({"issue_key": "PROJ-1", "worklog_id": "100", "time_spent": "1h", "comment": "Less.", "adjust_estimate": "leave"}),
+        ),
+        (
+            "jira_delete_worklog",
+            json!({"issue_key": "PROJ-1", "worklog_id": "100", "adjust_estimate": "auto"}),
+        ),
+    ];
+    for (tool, args) in writes {
+        call_checked(&h, &static_prism, tool, args, true).await;
+    }
+    // Uploads are not checked here: Prism cannot validate a multipart body against this
+    // operation's schema (`array` of `MultipartFile`): it reads the form as an object and
+    // answers 422 "Request body must be array" to any multipart request. The upload's request
+    // is checked by the wiremock tests instead (field, file name, type, bytes, no-check header).
+    let dir = tempfile::tempdir().unwrap();
+    // The spec's example metadata is a small file, so the bytes are fetched here.
+    let save_to = dir.path().join("static.bin").display().to_string();
+    call_checked(
+        &h,
+        &static_prism,
+        "jira_download_attachment",
+        json!({"attachment_id": "10001", "save_to": save_to}),
+        true,
+    )
+    .await;
+    assert!(
+        static_prism
+            .log_text()
+            .contains("/rest/api/3/attachment/content/10001"),
+        "the content request went unchecked"
+    );
+    for (i, prism) in dynamic.iter().enumerate() {
+        let h = harness_of(prism, "cloud").await;
+        let reads = [
+            (
+                "jira_get_worklogs",
+                json!({"issue_key": "PROJ-1", "max_results": 5, "start_at": 5}),
+                true,
+            ),
+            ("jira_get_worklogs", json!({"issue_key": "PROJ-1"}), true),
+            ("jira_get_attachments", json!({"issue_key": "PROJ-1"}), true),
+            // The generated metadata has a random type and size: the result may be an
+            // explained refusal, but every request must be valid.
+            ("jira_download_attachment", json!({"attachment_id": "10001"}), false),
+            (
+                "jira_download_attachment",
+                json!({"attachment_id": "10001", "save_to": dir.path().join(format!("a{i}.bin")).display().to_string()}),
+                false,
+            ),
+        ];
+        for (tool, args, ok) in reads {
+            call_checked(&h, prism, tool, args, ok).await;
+        }
+        h.assert_declared_operations_only();
+    }
+}
