@@ -79,11 +79,16 @@ impl JiraClient {
         self.call(req).await
     }
 
-    /// The bytes of `meta`'s attachment, at most `max_bytes` of them.
-    pub async fn download_attachment(&self, meta: &Attachment, max_bytes: usize) -> Result<Downloaded, JiraError> {
+    /// The bytes of attachment `id` (whose metadata is `meta`), at most `max_bytes` of them.
+    pub async fn download_attachment(
+        &self,
+        id: &str,
+        meta: &Attachment,
+        max_bytes: usize,
+    ) -> Result<Downloaded, JiraError> {
         let req = match self.flavor() {
             Flavor::Cloud => self
-                .request(ATTACHMENT_CONTENT, &[&meta.id.or_empty()])
+                .request(ATTACHMENT_CONTENT, &[id])
                 .await?
                 .query("redirect", "false"),
             Flavor::DataCenter => {

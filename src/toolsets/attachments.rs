@@ -270,7 +270,7 @@ async fn download_attachment(cx: Ctx, p: DownloadAttachmentParams) -> Result<Out
     }
     let got = cx
         .jira
-        .download_attachment(&meta, FILE_MAX as usize)
+        .download_attachment(&id, &meta, FILE_MAX as usize)
         .await
         .map_err(cx.failing(format!("Attachment {id}")))?;
     let bytes = got.bytes;

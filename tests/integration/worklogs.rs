@@ -324,9 +324,7 @@ async fn worklog_and_attachment_requests_are_accepted_by_atlassians_spec() {
     )
     .await;
     assert!(
-        static_prism
-            .log_text()
-            .contains("/rest/api/3/attachment/content/10001"),
+        static_prism.log_text().contains("/rest/api/3/attachment/content/10001"),
         "the content request went unchecked"
     );
     for (i, prism) in dynamic.iter().enumerate() {
