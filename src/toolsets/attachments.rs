@@ -228,6 +228,12 @@ async fn download_attachment(cx: Ctx, p: DownloadAttachmentParams) -> Result<Out
                     path.display()
                 )));
             }
+            if !path.parent().is_some_and(Path::is_dir) {
+                return Err(ToolError::invalid(format!(
+                    "save_to `{}` is in a folder that does not exist",
+                    path.display()
+                )));
+            }
             Some(path)
         }
         None => None,

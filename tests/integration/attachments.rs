@@ -266,6 +266,11 @@ async fn bad_input_is_rejected_without_any_request() {
             json!({"attachment_id": "10001/../2"}),
             "is not an id",
         ),
+        (
+            "jira_download_attachment",
+            json!({"attachment_id": "10001", "save_to": "/nonexistent-dir-4f1c/shot.png"}),
+            "folder that does not exist",
+        ),
     ];
     for (tool, args, expected) in cases {
         let text = err_text(&h.call(tool, args).await);
@@ -358,4 +363,77 @@ async fn data_center_downloads_from_the_rest_host_only() {
         "two metadata reads and one same-host download"
     );
     h.assert_declared_operations_only();
+}
+
+/// How long a large download and upload take through the whole stack (in-process MCP client,
+/// wiremock on loopback). A measurement, not a check: `cargo test --test integration -- --ignored
+/// attachments::measure --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn measure_large_transfers() {
+    let h = Setup::new().start().await;
+    let big: Vec<u8> = (0..50u32 << 20).map(|i| (i % 251) as u8).collect();
+    h.ok(
+        "GET",
+        "/rest/api/3/attachment/1",
+        meta("1", "big.bin", "application/octet-stream", big.len(), "x"),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/attachment/content/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(big.clone(), "application/octet-stream"))
+        .mount(&h.jira)
+        .await;
+    let image: Vec<u8> = (0..5u32 << 20).map(|i| (i % 253) as u8).collect();
+    h.ok(
+        "GET",
+        "/rest/api/3/attachment/2",
+        meta("2", "big.png", "image/png", image.len(), "x"),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/attachment/content/2"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(image.clone(), "image/png"))
+        .mount(&h.jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/PROJ-5/attachments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": "3"}])))
+        .mount(&h.jira)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("big.bin");
+    let t = std::time::Instant::now();
+    let r = h
+        .call(
+            "jira_download_attachment",
+            json!({"attachment_id": "1", "save_to": target.display().to_string()}),
+        )
+        .await;
+    ok_text(&r);
+    eprintln!("50 MB download to save_to: {:?}", t.elapsed());
+    assert_eq!(std::fs::read(&target).unwrap().len(), big.len());
+    let t = std::time::Instant::now();
+    let r = h.call("jira_download_attachment", json!({"attachment_id": "2"})).await;
+    ok_text(&r);
+    eprintln!("5 MB image as image content: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let r = h
+        .call(
+            "jira_upload_attachment",
+            json!({"issue_key": "PROJ-5", "path": target.display().to_string()}),
+        )
+        .await;
+    ok_text(&r);
+    eprintln!("50 MB upload from path: {:?}", t.elapsed());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&image);
+    let t = std::time::Instant::now();
+    let r = h
+        .call(
+            "jira_upload_attachment",
+            json!({"issue_key": "PROJ-5", "content_base64": b64, "file_name": "x.png"}),
+        )
+        .await;
+    ok_text(&r);
+    eprintln!("5 MB upload as base64: {:?}", t.elapsed());
 }
