@@ -277,8 +277,11 @@ impl Http {
             let mut rb = self
                 .client()
                 .request(req.method.clone(), req.url.clone())
-                .header(header::AUTHORIZATION, credential.header_value())
-                .header(header::ACCEPT, "application/json");
+                .header(header::AUTHORIZATION, credential.header_value());
+            // JSON unless the request asks for something else (a file download).
+            if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
+                rb = rb.header(header::ACCEPT, "application/json");
+            }
             if !req.query.is_empty() {
                 rb = rb.query(&req.query);
             }

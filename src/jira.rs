@@ -14,6 +14,7 @@
 //! skip the lookup. Metadata that rarely changes (the field list) is cached per profile.
 
 pub mod agile;
+pub mod attachments;
 pub mod fields;
 mod issues;
 pub mod links;
@@ -23,6 +24,7 @@ pub mod projects;
 pub mod search;
 mod users;
 pub mod views;
+pub mod worklogs;
 
 pub use fields::{FieldIndex, FieldMeta};
 pub use issues::{FieldValues, IssueInput};

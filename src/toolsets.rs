@@ -14,6 +14,7 @@
 
 mod bulk;
 mod agile;
+mod attachments;
 mod comments;
 mod issues;
 mod links;
@@ -22,13 +23,15 @@ mod projects;
 mod result;
 mod search;
 mod users;
+mod worklogs;
 
 use std::{collections::BTreeSet, sync::Arc};
 
 use futures::future::BoxFuture;
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 
-pub use result::{ErrorContext, Out, ToolError};
+pub use result::{ErrorContext, Out, OutWith, ToolError};
+pub use typed::ToolOutput;
 
 use crate::{
     config::Flavor,
@@ -79,7 +82,7 @@ pub struct Handler {
     pub output: fn() -> Arc<JsonObject>,
 }
 
-/// Wraps `async fn f(cx: Ctx, p: P) -> Result<Out<T>, ToolError>` as a [`Handler`]: the
+/// Wraps `async fn f(cx: Ctx, p: P) -> Result<Out<T>, ToolError>` (or `OutWith<T>`) as a [`Handler`]: the
 /// arguments are read into `P` (a clear error when they do not fit), the schemas come from
 /// `P` and `T`.
 macro_rules! handler {
@@ -181,6 +184,8 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &users::TOOLSET,
     &bulk::TOOLSET,
     &agile::TOOLSET,
+    &worklogs::TOOLSET,
+    &attachments::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.
@@ -266,14 +271,14 @@ pub mod typed {
     use schemars::JsonSchema;
     use serde::{Serialize, de::DeserializeOwned};
 
-    use super::{Ctx, Out, ToolError, result};
+    use super::{Ctx, Out, OutWith, ToolError, result};
 
-    pub async fn run<P, T, F, Fut>(cx: Ctx, args: JsonObject, f: F) -> CallToolResult
+    pub async fn run<P, O, F, Fut>(cx: Ctx, args: JsonObject, f: F) -> CallToolResult
     where
         P: DeserializeOwned,
-        T: Serialize,
+        O: ToolOutput,
         F: FnOnce(Ctx, P) -> Fut,
-        Fut: Future<Output = Result<Out<T>, ToolError>>,
+        Fut: Future<Output = Result<O, ToolError>>,
     {
         let params: P = match serde_json::from_value(serde_json::Value::Object(args)) {
             Ok(p) => p,
@@ -285,29 +290,51 @@ pub mod typed {
         }
     }
 
-    pub fn input_of<P, T, F, Fut>(_: F) -> Arc<JsonObject>
+    pub fn input_of<P, O, F, Fut>(_: F) -> Arc<JsonObject>
     where
         P: JsonSchema + 'static,
         F: FnOnce(Ctx, P) -> Fut,
-        Fut: Future<Output = Result<Out<T>, ToolError>>,
+        Fut: Future<Output = Result<O, ToolError>>,
     {
         result::input::<P>()
     }
 
-    pub fn output_of<P, T, F, Fut>(_: F) -> Arc<JsonObject>
+    pub fn output_of<P, O, F, Fut>(_: F) -> Arc<JsonObject>
     where
-        T: JsonSchema + 'static,
+        O: ToolOutput,
+        O::Data: JsonSchema + 'static,
         F: FnOnce(Ctx, P) -> Fut,
-        Fut: Future<Output = Result<Out<T>, ToolError>>,
+        Fut: Future<Output = Result<O, ToolError>>,
     {
-        result::schema::<T>()
+        result::schema::<O::Data>()
     }
 
-    impl<T: Serialize> Out<T> {
-        pub fn into_result(self) -> CallToolResult {
-            match serde_json::to_value(&self.data) {
+    /// What a handler may return: [`Out`], or [`OutWith`] (further content blocks).
+    pub trait ToolOutput {
+        /// The structured content's type (the output schema).
+        type Data;
+        fn into_result(self) -> CallToolResult;
+    }
+
+    impl<T: Serialize> ToolOutput for Out<T> {
+        type Data = T;
+        fn into_result(self) -> CallToolResult {
+            OutWith {
+                out: self,
+                extra: Vec::new(),
+            }
+            .into_result()
+        }
+    }
+
+    impl<T: Serialize> ToolOutput for OutWith<T> {
+        type Data = T;
+        fn into_result(self) -> CallToolResult {
+            match serde_json::to_value(&self.out.data) {
                 Ok(value) => {
-                    let mut r = CallToolResult::success(vec![ContentBlock::text(self.text)]);
+                    let mut content = vec![ContentBlock::text(self.out.text)];
+                    content.extend(self.extra);
+                    let mut r = CallToolResult::success(content);
                     r.structured_content = Some(value);
                     r
                 }

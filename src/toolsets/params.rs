@@ -107,6 +107,157 @@ pub fn clean_field_list(fields: &[String]) -> Vec<String> {
     out
 }
 
+/// A duration in Jira's notation (`3h 30m`, `1d`, `2w 1d`): whole numbers with units w, d, h,
+/// m, each unit once, largest first. Returns it normalized (`3h 30m`).
+pub fn duration(name: &str, input: &str) -> Result<String, ToolError> {
+    let bad = |why: &str| {
+        ToolError::invalid(format!(
+            "{name} `{}` {why}; use Jira's notation: whole numbers with w, d, h or m, e.g. `3h 30m`, `1d`, `45m`",
+            crate::adf::truncate_chars(input.trim(), 40)
+        ))
+    };
+    let s = input.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Err(bad("is empty"));
+    }
+    let mut parts = Vec::new();
+    let mut last_rank = 0;
+    let mut any_nonzero = false;
+    let mut rest = s.as_str();
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 6 {
+            return Err(bad("is not a duration"));
+        }
+        let (num, tail) = rest.split_at(digits);
+        let unit = tail.chars().next().ok_or_else(|| bad("has a number without a unit"))?;
+        let rank = match unit {
+            'w' => 1,
+            'd' => 2,
+            'h' => 3,
+            'm' => 4,
+            _ => return Err(bad(&format!("has an unknown unit `{unit}`"))),
+        };
+        if rank <= last_rank {
+            return Err(bad("repeats a unit or is out of order"));
+        }
+        last_rank = rank;
+        let n: u32 = num.parse().map_err(|_| bad("is not a duration"))?;
+        any_nonzero |= n > 0;
+        parts.push(format!("{n}{unit}"));
+        rest = &tail[1..];
+    }
+    if !any_nonzero {
+        return Err(bad("is zero"));
+    }
+    Ok(parts.join(" "))
+}
+
+/// A start time: `YYYY-MM-DDTHH:MM` (UTC), or ISO 8601 with seconds, fraction and offset
+/// (`Z`, `+02:00`, `+0200`). Returns Jira's format, `2026-12-01T10:00:00.000+0000`.
+pub fn started(input: &str) -> Result<String, ToolError> {
+    let s = input.trim();
+    let bad = || {
+        ToolError::invalid(format!(
+            "started `{}` is not a time; use YYYY-MM-DDTHH:MM (UTC) or ISO 8601 such as 2026-12-01T10:00:00+01:00",
+            crate::adf::truncate_chars(s, 40)
+        ))
+    };
+    let (date, time) = s.split_once(['T', ' ']).ok_or_else(bad)?;
+    date_shape(date).ok_or_else(bad)?;
+    // Split off the offset.
+    let (clock, offset) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
+        (c, "+0000".to_string())
+    } else if let Some(i) = time.rfind(['+', '-']) {
+        let (c, off) = time.split_at(i);
+        let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+        let ok = digits.len() == 4
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits[..2].parse::<u32>().is_ok_and(|h| h <= 14)
+            && digits[2..].parse::<u32>().is_ok_and(|m| m < 60)
+            && (off.len() == 5 || (off.len() == 6 && &off[3..4] == ":"));
+        if !ok {
+            return Err(bad());
+        }
+        (c, format!("{}{digits}", &off[..1]))
+    } else {
+        (time, "+0000".to_string())
+    };
+    let (hms, frac) = match clock.split_once('.') {
+        Some((a, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => (a, f),
+        Some(_) => return Err(bad()),
+        None => (clock, ""),
+    };
+    let nums: Vec<&str> = hms.split(':').collect();
+    if !(2..=3).contains(&nums.len())
+        || nums
+            .iter()
+            .any(|n| n.len() != 2 || !n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let h: u32 = nums[0].parse().map_err(|_| bad())?;
+    let m: u32 = nums[1].parse().map_err(|_| bad())?;
+    let sec: u32 = nums.get(2).map_or(Ok(0), |x| x.parse()).map_err(|_| bad())?;
+    if h > 23 || m > 59 || sec > 59 {
+        return Err(bad());
+    }
+    let millis = format!("{frac:0<3}");
+    Ok(format!("{date}T{h:02}:{m:02}:{sec:02}.{}{offset}", &millis[..3]))
+}
+
+/// Now, in Jira's format (UTC).
+pub fn now_started() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs();
+    let date = crate::adf::date_from_unix_millis(secs as i64 * 1000);
+    let t = secs % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}.000+0000", t / 3600, (t % 3600) / 60, t % 60)
+}
+
+fn date_shape(s: &str) -> Option<()> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let month: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+    let day: u32 = s.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
+    (shape && (1..=12).contains(&month) && (1..=31).contains(&day)).then_some(())
+}
+
+/// An absolute path (a server's working folder is nobody's guess).
+pub fn absolute_path(name: &str, input: &str) -> Result<std::path::PathBuf, ToolError> {
+    let p = std::path::PathBuf::from(input.trim());
+    if input.trim().is_empty() {
+        return Err(ToolError::invalid(format!("{name} is empty")));
+    }
+    if !p.is_absolute() {
+        return Err(ToolError::invalid(format!(
+            "{name} `{}` is relative; give an absolute path such as /tmp/report.pdf",
+            crate::adf::truncate_chars(input, 200)
+        )));
+    }
+    Ok(p)
+}
+
+/// A Jira numeric id (attachment, worklog).
+pub fn numeric_id(name: &str, input: &str) -> Result<String, ToolError> {
+    let s = input.trim();
+    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ToolError::invalid(format!(
+            "{name} `{}` is not an id; expected digits such as `10001`",
+            crate::adf::truncate_chars(s, 40)
+        )));
+    }
+    Ok(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +282,43 @@ mod tests {
     fn labels_with_spaces_are_rejected() {
         assert!(labels(&["two words".into()]).is_err());
         assert_eq!(labels(&["a".into(), " ".into(), "b".into()]).unwrap(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn durations_use_jira_notation() {
+        assert_eq!(duration("t", "3h 30m").unwrap(), "3h 30m");
+        assert_eq!(duration("t", " 1W 2d ").unwrap(), "1w 2d");
+        assert_eq!(duration("t", "45m").unwrap(), "45m");
+        assert_eq!(duration("t", "1h30m").unwrap(), "1h 30m");
+        for bad in ["", "3x", "3", "h", "3h 2h", "30m 1h", "0m", "1.5h", "3 h", "-1h", "3hh"] {
+            assert!(duration("t", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn start_times_become_jiras_format() {
+        assert_eq!(started("2026-12-01T10:00").unwrap(), "2026-12-01T10:00:00.000+0000");
+        assert_eq!(started("2026-12-01T10:00:05Z").unwrap(), "2026-12-01T10:00:05.000+0000");
+        assert_eq!(
+            started("2026-12-01T10:00:05.12+02:00").unwrap(),
+            "2026-12-01T10:00:05.120+0200"
+        );
+        assert_eq!(
+            started("2026-12-01T10:00:00.000-0530").unwrap(),
+            "2026-12-01T10:00:00.000-0530"
+        );
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-13-01T10:00",
+            "2026-12-01T25:00",
+            "2026-12-01T10",
+            "yesterday",
+            "2026-12-01T10:00+5",
+        ] {
+            assert!(started(bad).is_err(), "{bad:?}");
+        }
+        let now = now_started();
+        assert_eq!(started(&now).unwrap(), now);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeSet, sync::Arc};
 
-use rmcp::model::JsonObject;
+use rmcp::model::{ContentBlock, JsonObject};
 use schemars::JsonSchema;
 
 use crate::{
@@ -18,6 +18,19 @@ use crate::{
 pub struct Out<T> {
     pub text: String,
     pub data: T,
+}
+
+/// [`Out`] with further content blocks after the text (an image, for instance).
+pub struct OutWith<T> {
+    pub out: Out<T>,
+    pub extra: Vec<ContentBlock>,
+}
+
+impl<T> Out<T> {
+    /// This result with `extra` content blocks after the text.
+    pub fn with_content(self, extra: Vec<ContentBlock>) -> OutWith<T> {
+        OutWith { out: self, extra }
+    }
 }
 
 /// The `outputSchema` of a tool returning `Out<T>`.

@@ -49,6 +49,7 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             ("/project", json!([{"key": "OPS", "name": "Operations"}])),
         ),
     };
+    let worklog = json!({"id": "100", "timeSpent": "1h", "started": "2026-12-01T10:00:00.000+0000"});
     let mut routes: Vec<(&str, String, Value)> = vec![
         ("GET", "/field".into(), fixture("jira/fields.json")),
         ("GET", "/issue/PROJ-123".into(), issue),
@@ -70,7 +71,37 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             json!({"id": "1", "key": "PROJ-200", "self": "x"}),
         ),
         ("POST", "/issue/PROJ-123/comment".into(), json!({"id": "555"})),
+        (
+            "GET",
+            "/issue/PROJ-123/worklog".into(),
+            json!({"startAt": 0, "total": 1, "worklogs": [worklog.clone()]}),
+        ),
+        ("POST", "/issue/PROJ-123/worklog".into(), worklog.clone()),
+        ("PUT", "/issue/PROJ-123/worklog/100".into(), worklog),
+        ("DELETE", "/issue/PROJ-123/worklog/100".into(), json!(null)),
+        (
+            "GET",
+            "/attachment/10002".into(),
+            json!({"id": "10002", "filename": "n.txt", "mimeType": "text/plain", "size": 5,
+                   "content": format!("{}/secure/attachment/10002/n.txt", jira.uri())}),
+        ),
+        (
+            "POST",
+            "/issue/PROJ-123/attachments".into(),
+            json!([{"id": "10010", "filename": "n.txt"}]),
+        ),
     ];
+    // The bytes: Cloud's content endpoint, Data Center's `content` URL on the same host.
+    let content = if flavor == "cloud" {
+        format!("/rest/api/{v}/attachment/content/10002")
+    } else {
+        "/secure/attachment/10002/n.txt".to_string()
+    };
+    Mock::given(method("GET"))
+        .and(path(content))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(b"hello".to_vec(), "text/plain"))
+        .mount(jira)
+        .await;
     if flavor == "cloud" {
         routes.push(("GET", "/search/jql".into(), fixture("jira/search-page2.json")));
         routes.push((
@@ -151,6 +182,25 @@ async fn every_tool_over_stdio(flavor: &str) {
         ("jira_get_comments", json!({"issue_key": "PROJ-123"})),
         ("jira_list_projects", json!({})),
         ("jira_get_myself", json!({})),
+        ("jira_get_worklogs", json!({"issue_key": "PROJ-123"})),
+        (
+            "jira_add_worklog",
+            json!({"issue_key": "PROJ-123", "time_spent": "1h", "comment": "From **e2e**"}),
+        ),
+        (
+            "jira_update_worklog",
+            json!({"issue_key": "PROJ-123", "worklog_id": "100", "time_spent": "2h"}),
+        ),
+        (
+            "jira_delete_worklog",
+            json!({"issue_key": "PROJ-123", "worklog_id": "100"}),
+        ),
+        ("jira_get_attachments", json!({"issue_key": "PROJ-123"})),
+        ("jira_download_attachment", json!({"attachment_id": "10002"})),
+        (
+            "jira_upload_attachment",
+            json!({"issue_key": "PROJ-123", "content_base64": "aGVsbG8=", "file_name": "n.txt"}),
+        ),
     ];
     if flavor == "cloud" {
         calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));

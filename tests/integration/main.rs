@@ -9,6 +9,8 @@ mod adf;
 mod bulk;
 /// Jira Software: boards, sprints, epics, backlog, rank.
 mod agile;
+/// Attachments: list, download, upload, round trip.
+mod attachments;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.
@@ -35,3 +37,5 @@ mod oauth;
 mod pat;
 /// JQL search and paging.
 mod search;
+/// Worklogs: paging, Jira time notation, both flavors.
+mod worklogs;
