@@ -13,6 +13,9 @@
 //! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
 mod comments;
+mod dashboards;
+mod fields;
+mod filters;
 mod issues;
 mod params;
 mod projects;
@@ -51,6 +54,12 @@ impl Access {
     pub const ADD: Access = Access {
         read_only: false,
         destructive: false,
+        idempotent: false,
+    };
+    /// Creates, or overwrites what is there (one tool for both, such as saving a filter).
+    pub const SAVE: Access = Access {
+        read_only: false,
+        destructive: true,
         idempotent: false,
     };
     /// Overwrites what is there; the same call twice has the effect of one.
@@ -175,6 +184,9 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &comments::TOOLSET,
     &projects::TOOLSET,
     &users::TOOLSET,
+    &filters::TOOLSET,
+    &dashboards::TOOLSET,
+    &fields::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.
