@@ -50,6 +50,7 @@ static CREATE_DASHBOARD: ToolDef = ToolDef {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum DashboardFilter {
     My,
     Favourite,
@@ -59,13 +60,14 @@ pub enum DashboardFilter {
 pub struct ListDashboardsParams {
     /// `my` or `favourite`; left out: all you can see.
     pub filter: Option<DashboardFilter>,
-    /// Dashboards per page (default 20, at most 100).
+    /// Per page (default 20, at most 100).
     pub max_results: Option<u32>,
     /// Offset (`next_start_at` of the previous page).
     pub start_at: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct DashboardView {
     pub id: String,
     pub name: String,
@@ -76,8 +78,6 @@ pub struct DashboardView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favourite: Option<bool>,
     pub shared_with: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 impl DashboardView {
@@ -89,7 +89,6 @@ impl DashboardView {
             description: d.description.get(),
             favourite: d.is_favourite,
             shared_with: d.share_permissions.iter().map(share_text).collect(),
-            url: d.view.get(),
         }
     }
 
@@ -115,9 +114,6 @@ impl DashboardView {
         }
         if let Some(d) = &self.description {
             s.push_str(&format!("\nDescription: {d}"));
-        }
-        if let Some(u) = &self.url {
-            s.push_str(&format!("\n{u}"));
         }
         s
     }
@@ -174,6 +170,7 @@ pub struct GetDashboardParams {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct GadgetView {
     pub id: String,
     pub title: String,
@@ -201,6 +198,7 @@ impl GadgetView {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DashboardResult {
+    #[serde(flatten)]
     pub dashboard: DashboardView,
     /// Absent where Jira cannot list them (Data Center).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -80,13 +80,14 @@ pub struct FindFieldsParams {
     /// Only custom fields.
     #[serde(default)]
     pub custom_only: bool,
-    /// Fields per page (default 50, at most 200).
+    /// Per page (default 50, at most 200).
     pub max_results: Option<u32>,
     /// Offset (`next_start_at` of the previous page).
     pub start_at: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct FieldView {
     pub id: String,
     pub name: String,
@@ -183,21 +184,22 @@ async fn find_fields(cx: Ctx, p: FindFieldsParams) -> Result<Out<FieldsPage>, To
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct FieldOptionsParams {
-    /// Field display name or id, e.g. `Team` or `customfield_10020`.
+    /// Display name or id, e.g. `customfield_10020`.
     pub field: String,
-    /// Cloud: context id (default: the global context).
+    /// Cloud: context id (default: the global one).
     pub context_id: Option<String>,
-    /// Data Center (required): project key.
+    /// Data Center, required: project key.
     pub project: Option<String>,
-    /// Data Center (required): issue type name or id.
+    /// Data Center, required: issue type name or id.
     pub issue_type: Option<String>,
-    /// Options per page (default 50, at most 100).
+    /// Per page (default 50, at most 100).
     pub max_results: Option<u32>,
     /// Offset (`next_start_at` of the previous page).
     pub start_at: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct OptionView {
     pub id: String,
     pub value: String,
@@ -377,6 +379,7 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum FieldType {
     Text,
     Textarea,
@@ -439,6 +442,7 @@ async fn create_field(cx: Ctx, p: CreateFieldParams) -> Result<Out<FieldView>, T
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum Kind {
     IssueTypes,
     Priorities,
@@ -454,6 +458,7 @@ pub struct MetadataParams {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct MetaItemView {
     pub id: String,
     pub name: String,
@@ -476,7 +481,7 @@ fn short(s: &str) -> String {
     if s.chars().count() <= SHORT {
         s
     } else {
-        format!("{}…", s.chars().take(SHORT - 1).collect::<String>())
+        format!("{}…", s.chars().take(SHORT - 1).collect::<String>().trim_end())
     }
 }
 

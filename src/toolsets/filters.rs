@@ -35,7 +35,7 @@ static LIST_FILTERS: ToolDef = ToolDef {
 
 static GET_FILTER: ToolDef = ToolDef {
     name: "jira_get_filter",
-    description: "Show a saved filter (name, owner, JQL, sharing); `run` adds its first page of issues.",
+    description: "Show a saved filter (owner, JQL, sharing); `run` adds its first page of issues.",
     access: Access::READ,
     on: On::Both,
     ops: &[filters::FILTER_GET, ops::SEARCH_JQL, ops::SEARCH_DC],
@@ -44,7 +44,7 @@ static GET_FILTER: ToolDef = ToolDef {
 
 static SAVE_FILTER: ToolDef = ToolDef {
     name: "jira_save_filter",
-    description: "Create a saved filter, or update one when `id` is given (only the fields passed change).",
+    description: "Create a saved filter, or update the one with `id` (only the fields given change).",
     access: Access::SAVE,
     on: On::Both,
     ops: &[filters::FILTER_CREATE, filters::FILTER_UPDATE],
@@ -53,6 +53,7 @@ static SAVE_FILTER: ToolDef = ToolDef {
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum Which {
     Mine,
     #[default]
@@ -64,7 +65,7 @@ pub struct ListFiltersParams {
     /// `mine` (Cloud only) or `favourite` (default).
     #[serde(default)]
     pub which: Which,
-    /// Filters per page (default 50, at most 100).
+    /// Per page (default 50, at most 100).
     pub max_results: Option<u32>,
     /// Offset (`next_start_at` of the previous page).
     pub start_at: Option<u32>,
@@ -72,6 +73,7 @@ pub struct ListFiltersParams {
 
 /// A filter as the tools show it.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
 pub struct FilterView {
     pub id: String,
     pub name: String,
@@ -85,8 +87,6 @@ pub struct FilterView {
     pub favourite: Option<bool>,
     /// Empty: private.
     pub shared_with: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 impl FilterView {
@@ -99,7 +99,6 @@ impl FilterView {
             description: f.description.get(),
             favourite: f.favourite,
             shared_with: f.share_permissions.iter().map(filters::share_text).collect(),
-            url: f.view_url.get(),
         }
     }
 
@@ -131,9 +130,6 @@ impl FilterView {
         s.push_str(&format!("\nShared with: {shared}"));
         if let Some(d) = &self.description {
             s.push_str(&format!("\nDescription: {d}"));
-        }
-        if let Some(u) = &self.url {
-            s.push_str(&format!("\n{u}"));
         }
         s
     }
@@ -210,9 +206,11 @@ pub struct GetFilterParams {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FilterResult {
+    #[serde(flatten)]
     pub filter: FilterView,
+    /// With `run`: one line per issue, as jira_search shows them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub issues: Option<Vec<IssueLine>>,
+    pub issues: Option<Vec<String>>,
     /// For jira_search with the filter's JQL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
@@ -240,11 +238,12 @@ async fn get_filter(cx: Ctx, p: GetFilterParams) -> Result<Out<FilterResult>, To
             let rich = cx.jira.rich();
             let lines: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &[], rich)).collect();
             next_page_token = page.next().map(|c| c.to_string());
+            let lines: Vec<String> = lines.iter().map(render::issue_line).collect();
             if lines.is_empty() {
                 text.push_str("\n\nNo issues match.");
             } else {
                 text.push_str("\n\nIssues:\n");
-                text.push_str(&lines.iter().map(render::issue_line).collect::<Vec<_>>().join("\n"));
+                text.push_str(&lines.join("\n"));
             }
             if let Some(t) = &next_page_token {
                 text.push_str(&format!(
@@ -268,17 +267,17 @@ async fn get_filter(cx: Ctx, p: GetFilterParams) -> Result<Out<FilterResult>, To
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SaveFilterParams {
-    /// Filter id (digits) to update; leave out to create.
+    /// Filter id to update (digits); none: create.
     pub id: Option<String>,
-    /// One-line name; required to create.
+    /// One line; needed to create.
     pub name: Option<String>,
-    /// JQL, e.g. `project = PROJ AND type = Bug`; required to create.
+    /// JQL; needed to create.
     pub jql: Option<String>,
     /// Plain text.
     pub description: Option<String>,
-    /// Mark as favourite.
+    /// Favourite it or not.
     pub favourite: Option<bool>,
-    /// Who may see it; `[]` makes it private. Left out: unchanged (private on create).
+    /// Who sees it; `[]`: private; none: unchanged.
     pub share_with: Option<Vec<params::ShareParam>>,
 }
 

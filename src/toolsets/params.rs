@@ -160,9 +160,10 @@ pub fn name(what: &str, input: &str) -> Result<String, ToolError> {
     Ok(s.to_string())
 }
 
-/// Who a filter or dashboard is shared with.
+// Who a filter or dashboard is shared with (a comment: a doc comment would be sent in every schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum ShareType {
     Project,
     Group,
@@ -185,11 +186,11 @@ impl ShareType {
 
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(inline)]
 pub struct ShareParam {
-    /// project|group|global|authenticated|user.
     #[serde(rename = "type")]
     pub kind: ShareType,
-    /// Project key or id, group name, or user (account id on Cloud, user name on Data Center); none for global and authenticated.
+    /// Project key, group or user id (not for global, authenticated).
     pub value: Option<String>,
 }
 

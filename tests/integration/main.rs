@@ -11,12 +11,18 @@ mod catalog;
 mod comments;
 /// Contract tests against Atlassian's OpenAPI document served by Prism.
 mod contract;
+/// Dashboards: list, get with gadgets, create.
+mod dashboards;
 /// Every tool on Jira Data Center (REST v2, wiki markup, users by name).
 mod datacenter;
 /// The built binary over stdio, as an MCP client spawns it.
 mod e2e_stdio;
 /// How each failure class is explained; the server keeps serving.
 mod errors;
+/// Fields: find, select options, create; cached site metadata.
+mod fields;
+/// Saved filters: list, get and run, save.
+mod filters;
 /// The HTTP transport: Streamable HTTP, legacy SSE, security, load.
 mod http;
 /// Issues: get, create, update, transition.
