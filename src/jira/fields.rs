@@ -318,10 +318,7 @@ impl FieldCache {
 impl JiraClient {
     /// One page of a field's contexts (Cloud).
     pub async fn field_contexts(&self, field_id: &str) -> Result<Page<FieldContext>, JiraError> {
-        let req = self
-            .request(FIELD_CONTEXTS, &[field_id])
-            .await?
-            .query("maxResults", 50);
+        let req = self.request(FIELD_CONTEXTS, &[field_id]).await?.query("maxResults", 50);
         self.call(req).await
     }
 
@@ -360,7 +357,11 @@ impl JiraClient {
                 let names: Vec<String> = page.items.iter().map(name_of).filter(|n| !n.is_empty()).collect();
                 JiraError::Input(format!(
                     "project {project} has no issue type `{wanted}`; its types: {}",
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
                 ))
             })
     }

@@ -148,7 +148,10 @@ mod tests {
             share_text(&json!({"type": "project", "project": {"key": "PROJ", "id": "1"}})),
             "project PROJ"
         );
-        assert_eq!(share_text(&json!({"type": "group", "group": {"name": "devs"}})), "group devs");
+        assert_eq!(
+            share_text(&json!({"type": "group", "group": {"name": "devs"}})),
+            "group devs"
+        );
         assert_eq!(
             share_text(&json!({"type": "user", "user": {"displayName": "Ada"}})),
             "user Ada"

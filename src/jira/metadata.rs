@@ -66,7 +66,9 @@ impl MetaItem {
                 (Some(o), Some(i)) => Some(format!("{o} / {i}")),
                 _ => None,
             },
-            MetaKind::IssueTypes => (v.get("subtask").and_then(Value::as_bool) == Some(true)).then(|| "sub-task".into()),
+            MetaKind::IssueTypes => {
+                (v.get("subtask").and_then(Value::as_bool) == Some(true)).then(|| "sub-task".into())
+            }
             _ => None,
         };
         Some(MetaItem {

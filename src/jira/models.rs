@@ -398,11 +398,11 @@ impl<T: DeserializeOwned> Page<T> {
                     "issueTypes",
                     "dashboards",
                 ]
-                    .iter()
-                    .find_map(|k| match o.remove(*k) {
-                        Some(Value::Array(list)) => Some(list),
-                        _ => None,
-                    });
+                .iter()
+                .find_map(|k| match o.remove(*k) {
+                    Some(Value::Array(list)) => Some(list),
+                    _ => None,
+                });
                 Page {
                     items: list.map(items_of).unwrap_or_default(),
                     start_at: o.get("startAt").and_then(Value::as_u64).unwrap_or(0),

@@ -144,7 +144,11 @@ async fn list_dashboards(cx: Ctx, p: ListDashboardsParams) -> Result<Out<Dashboa
     let mut text = if dashboards.is_empty() {
         "No dashboards.".to_string()
     } else {
-        dashboards.iter().map(DashboardView::line).collect::<Vec<_>>().join("\n")
+        dashboards
+            .iter()
+            .map(DashboardView::line)
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     if let Some(n) = next_start_at {
         let of = page.total.map(|t| format!(" of {t}")).unwrap_or_default();

@@ -128,7 +128,11 @@ pub struct FieldsPage {
 
 async fn find_fields(cx: Ctx, p: FindFieldsParams) -> Result<Out<FieldsPage>, ToolError> {
     let max = params::page_size("max_results", p.max_results, 50, 200)?;
-    let q = p.query.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    let q = p
+        .query
+        .as_deref()
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
     let matching = |idx: &crate::jira::FieldIndex| -> Vec<FieldView> {
         let mut found: Vec<FieldView> = idx
             .fields
@@ -248,7 +252,11 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
     let wanted = params::non_empty("field", &p.field)?.trim().to_string();
     let max = params::page_size("max_results", p.max_results, 50, 100)?;
     let start = u64::from(p.start_at.unwrap_or(0));
-    let context = p.context_id.as_deref().map(|c| params::numeric_id("context_id", c)).transpose()?;
+    let context = p
+        .context_id
+        .as_deref()
+        .map(|c| params::numeric_id("context_id", c))
+        .transpose()?;
     let subject = format!("Field {wanted}");
     let dc = cx.jira.flavor() == Flavor::DataCenter;
     let (field_id, field_name, context_id, mut note, page) = if dc {
@@ -261,11 +269,15 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
             ));
         };
         let project = params::project_key(project)?;
-        let type_id = cx
-            .jira
-            .create_issue_type_id(&project, issue_type)
-            .await
-            .map_err(cx.failing(format!("Project {project}")))?;
+        let issue_type = issue_type.trim();
+        let type_id = if issue_type.chars().all(|c| c.is_ascii_digit()) {
+            issue_type.to_string()
+        } else {
+            cx.jira
+                .create_issue_type_id(&project, issue_type)
+                .await
+                .map_err(cx.failing(format!("Project {project}")))?
+        };
         let found = cx
             .jira
             .allowed_values(&project, &type_id, &wanted)
@@ -283,13 +295,26 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
         .cut(start, max);
         (id, name, None, None, page)
     } else {
-        let meta = cx
-            .jira
-            .resolve_fields(std::slice::from_ref(&wanted))
-            .await
-            .map_err(cx.failing(subject.clone()))?;
-        let Some(meta) = meta.into_iter().next() else {
-            return Err(ToolError::invalid(format!("unknown field `{wanted}`")));
+        let meta = match custom_field_id(&wanted) {
+            // A custom field's id needs no look-up.
+            Some(id) => FieldMeta {
+                id: id.clone(),
+                name: id,
+                custom: true,
+                kind: None,
+                items: None,
+                custom_type: None,
+            },
+            None => {
+                let meta = cx
+                    .jira
+                    .resolve_fields(std::slice::from_ref(&wanted))
+                    .await
+                    .map_err(cx.failing(subject.clone()))?;
+                meta.into_iter()
+                    .next()
+                    .ok_or_else(|| ToolError::invalid(format!("unknown field `{wanted}`")))?
+            }
         };
         if !meta.custom {
             return Err(ToolError::invalid(format!(
@@ -305,11 +330,13 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
                     .field_contexts(&meta.id)
                     .await
                     .map_err(cx.failing(format!("Field {}", meta.name)))?;
-                let chosen = contexts
+                // Context ids are numbers; anything else cannot be asked for.
+                let usable: Vec<_> = contexts
                     .items
                     .iter()
-                    .find(|c| c.is_global_context)
-                    .or(contexts.items.first());
+                    .filter(|c| params::numeric_id("context", &c.id.or_empty()).is_ok())
+                    .collect();
+                let chosen = usable.iter().find(|c| c.is_global_context).or(usable.first()).copied();
                 let Some(chosen) = chosen else {
                     return Ok(Out {
                         text: format!("{} ({}) has no context, so no options.", meta.name, meta.id),
@@ -323,8 +350,7 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
                         },
                     });
                 };
-                let others: Vec<String> = contexts
-                    .items
+                let others: Vec<String> = usable
                     .iter()
                     .filter(|c| c.id != chosen.id)
                     .map(|c| format!("{} ({})", c.name.or_empty(), c.id.or_empty()))
@@ -343,12 +369,20 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
     };
     let options: Vec<OptionView> = page.items.iter().map(OptionView::new).collect();
     let next_start_at = next_offset(&page);
-    let in_context = context_id.as_ref().map(|c| format!(", context {c}")).unwrap_or_default();
+    let who = if field_name == field_id {
+        field_id.clone()
+    } else {
+        format!("{field_name} ({field_id})")
+    };
+    let in_context = context_id
+        .as_ref()
+        .map(|c| format!(" in context {c}"))
+        .unwrap_or_default();
     let mut text = if options.is_empty() {
-        format!("{field_name} ({field_id}{in_context}) has no options.")
+        format!("{who}{in_context} has no options.")
     } else {
         format!(
-            "Options of {field_name} ({field_id}{in_context}):\n{}",
+            "Options of {who}{in_context}:\n{}",
             options.iter().map(OptionView::line).collect::<Vec<_>>().join("\n")
         )
     };
@@ -373,6 +407,13 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
             next_start_at,
         },
     })
+}
+
+/// `customfield_10020` (any case) as Jira spells it.
+fn custom_field_id(s: &str) -> Option<String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let digits = lower.strip_prefix("customfield_")?;
+    (!digits.is_empty() && digits.len() <= 18 && digits.chars().all(|c| c.is_ascii_digit())).then_some(lower)
 }
 
 // ---- jira_create_field ------------------------------------------------------------------------

@@ -47,7 +47,7 @@ static SAVE_FILTER: ToolDef = ToolDef {
     description: "Create a saved filter, or update the one with `id` (only the fields given change).",
     access: Access::SAVE,
     on: On::Both,
-    ops: &[filters::FILTER_CREATE, filters::FILTER_UPDATE],
+    ops: &[filters::FILTER_CREATE, filters::FILTER_UPDATE, filters::FILTER_GET],
     handler: handler!(save_filter),
 };
 
@@ -291,6 +291,18 @@ async fn save_filter(cx: Ctx, p: SaveFilterParams) -> Result<Out<FilterView>, To
             "a new filter needs a name and jql (or pass the id of a filter to update)",
         ));
     }
+    let subject = match &id {
+        Some(id) => format!("Filter {id}"),
+        None => "The new filter".to_string(),
+    };
+    // Jira wants the name with every update: keep the current one when none is given.
+    let name = match (&id, name) {
+        (Some(id), None) if !nothing_to_change(&p, jql.as_deref(), shares.as_deref()) => {
+            let current = cx.jira.filter(id).await.map_err(cx.failing(subject.clone()))?;
+            Some(current.name.or_empty())
+        }
+        (_, name) => name,
+    };
     let mut body = serde_json::Map::new();
     if let Some(n) = &name {
         body.insert("name".into(), json!(n));
@@ -309,12 +321,10 @@ async fn save_filter(cx: Ctx, p: SaveFilterParams) -> Result<Out<FilterView>, To
         body.insert("sharePermissions".into(), json!(list));
     }
     if body.is_empty() {
-        return Err(ToolError::invalid("nothing to change: pass name, jql, description, favourite or share_with"));
+        return Err(ToolError::invalid(
+            "nothing to change: pass name, jql, description, favourite or share_with",
+        ));
     }
-    let subject = match &id {
-        Some(id) => format!("Filter {id}"),
-        None => "The new filter".to_string(),
-    };
     let saved = cx
         .jira
         .save_filter(id.as_deref(), serde_json::Value::Object(body))
@@ -326,4 +336,8 @@ async fn save_filter(cx: Ctx, p: SaveFilterParams) -> Result<Out<FilterView>, To
         text: format!("{verb} {}", view.details().replacen("Filter ", "filter ", 1)),
         data: view,
     })
+}
+
+fn nothing_to_change(p: &SaveFilterParams, jql: Option<&str>, shares: Option<&[filters::Share]>) -> bool {
+    jql.is_none() && shares.is_none() && p.description.is_none() && p.favourite.is_none()
 }

@@ -34,7 +34,9 @@ async fn list_is_paged_to_the_end_and_filtered() {
         })))
         .mount(&h.jira)
         .await;
-    let r = h.call("jira_list_dashboards", json!({"filter": "my", "max_results": 2})).await;
+    let r = h
+        .call("jira_list_dashboards", json!({"filter": "my", "max_results": 2}))
+        .await;
     assert_eq!(
         ok_text(&r),
         "10000 \"Team\" (owner Ada Lovelace, favourite)\n10001 \"Ops\" (owner Ada Lovelace)\n\n\
@@ -42,7 +44,10 @@ async fn list_is_paged_to_the_end_and_filtered() {
     );
     assert_eq!(r.structured_content.unwrap()["next_start_at"], 2);
     let r = h
-        .call("jira_list_dashboards", json!({"filter": "my", "max_results": 2, "start_at": 2}))
+        .call(
+            "jira_list_dashboards",
+            json!({"filter": "my", "max_results": 2, "start_at": 2}),
+        )
         .await;
     assert_eq!(ok_text(&r), "10002 \"Release\" (owner Ada Lovelace)");
     assert!(r.structured_content.unwrap().get("next_start_at").is_none());
@@ -52,7 +57,8 @@ async fn list_is_paged_to_the_end_and_filtered() {
 #[tokio::test]
 async fn get_shows_the_gadgets_on_cloud() {
     let h = Setup::new().start().await;
-    h.ok("GET", "/rest/api/3/dashboard/10000", dashboard("10000", "Team")).await;
+    h.ok("GET", "/rest/api/3/dashboard/10000", dashboard("10000", "Team"))
+        .await;
     h.ok(
         "GET",
         "/rest/api/3/dashboard/10000/gadget",
@@ -119,7 +125,10 @@ async fn create_sends_name_description_and_sharing() {
         )
         .await,
     );
-    assert_eq!(text, "Created dashboard 10010 \"Auditors\"\nShared with: group auditors");
+    assert_eq!(
+        text,
+        "Created dashboard 10010 \"Auditors\"\nShared with: group auditors"
+    );
     assert_eq!(
         h.last_body("POST", "/rest/api/3/dashboard").await,
         json!({"name": "Auditors", "description": "Samples to check", "editPermissions": [],
@@ -133,18 +142,27 @@ async fn a_missing_dashboard_is_explained_and_bad_input_costs_nothing() {
     let h = Setup::new().start().await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/dashboard/404"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errorMessages": ["The dashboard with id '404' does not exist."]})))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"errorMessages": ["The dashboard with id '404' does not exist."]})),
+        )
         .mount(&h.jira)
         .await;
     let text = err_text(&h.call("jira_get_dashboard", json!({"id": "404"})).await);
-    assert!(text.starts_with("Dashboard 404 does not exist or you cannot see it (404)"), "{text}");
+    assert!(
+        text.starts_with("Dashboard 404 does not exist or you cannot see it (404)"),
+        "{text}"
+    );
     assert_eq!(h.requests().await.len(), 1);
     for (tool, args) in [
         ("jira_get_dashboard", json!({"id": "ten"})),
         ("jira_list_dashboards", json!({"filter": "all"})),
         ("jira_list_dashboards", json!({"max_results": 0})),
         ("jira_create_dashboard", json!({"name": "  "})),
-        ("jira_create_dashboard", json!({"name": "x", "share_with": [{"type": "user"}]})),
+        (
+            "jira_create_dashboard",
+            json!({"name": "x", "share_with": [{"type": "user"}]}),
+        ),
     ] {
         let text = err_text(&h.call(tool, args.clone()).await);
         assert!(text.starts_with("Invalid input"), "{tool} {args}: {text}");

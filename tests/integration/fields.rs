@@ -28,20 +28,30 @@ async fn find_fields_matches_name_or_id_and_pages_to_the_end() {
         .expect(1)
         .mount(&h.jira)
         .await;
-    let r = h.call("jira_find_fields", json!({"query": "story", "max_results": 1})).await;
+    let r = h
+        .call("jira_find_fields", json!({"query": "story", "max_results": 1}))
+        .await;
     assert_eq!(
         ok_text(&r),
         "customfield_10016 \"Story Points\" (float, custom)\n\n\
          1 of 2 fields shown. More: call jira_find_fields with the same query and start_at 1."
     );
-    let r = h.call("jira_find_fields", json!({"query": "story", "start_at": 1})).await;
+    let r = h
+        .call("jira_find_fields", json!({"query": "story", "start_at": 1}))
+        .await;
     assert_eq!(ok_text(&r), "customfield_10021 \"Story Type\" (select, custom)");
     let data = r.structured_content.unwrap();
-    assert_eq!(data["fields"][0], json!({"id": "customfield_10021", "name": "Story Type", "type": "select", "custom": true}));
+    assert_eq!(
+        data["fields"][0],
+        json!({"id": "customfield_10021", "name": "Story Type", "type": "select", "custom": true})
+    );
     assert!(data.get("next_start_at").is_none());
     let text = ok_text(&h.call("jira_find_fields", json!({"query": "LABELS"})).await);
     assert_eq!(text, "labels \"Labels\" (array of string)");
-    let text = ok_text(&h.call("jira_find_fields", json!({"custom_only": true, "query": "s"})).await);
+    let text = ok_text(
+        &h.call("jira_find_fields", json!({"custom_only": true, "query": "s"}))
+            .await,
+    );
     assert!(!text.contains("\"Summary\"") && text.contains("Story Points"), "{text}");
     // One field list for all four calls.
     h.assert_declared_operations_only();
@@ -78,23 +88,34 @@ async fn cloud_options_come_from_the_global_context_page_by_page() {
         })))
         .mount(&h.jira)
         .await;
-    let r = h.call("jira_get_field_options", json!({"field": "team", "max_results": 2})).await;
+    let r = h
+        .call("jira_get_field_options", json!({"field": "team", "max_results": 2}))
+        .await;
     assert_eq!(
         ok_text(&r),
-        "Options of Team (customfield_10020, context 10100):\n- Red (id 1)\n- Blue (id 2), disabled\n\n\
+        "Options of Team (customfield_10020) in context 10100:\n- Red (id 1)\n- Blue (id 2), disabled\n\n\
          2 options shown of 3. More: call jira_get_field_options with the same field and start_at 2.\n\
          Other contexts: Bug teams (10200); pass context_id to see theirs."
     );
     let r = h
-        .call("jira_get_field_options", json!({"field": "customfield_10020", "context_id": "10100", "start_at": 2}))
+        .call(
+            "jira_get_field_options",
+            json!({"field": "customfield_10020", "context_id": "10100", "start_at": 2}),
+        )
         .await;
+    // By id: no field list needed, so the id names it.
     assert_eq!(
         ok_text(&r),
-        "Options of Team (customfield_10020, context 10100):\n- Dark red (id 3), under 1"
+        "Options of customfield_10020 in context 10100:\n- Dark red (id 3), under 1"
     );
     assert!(r.structured_content.unwrap().get("next_start_at").is_none());
     // With a context given, the contexts are not read again.
-    let contexts = h.requests().await.iter().filter(|(_, p)| p.ends_with("/context")).count();
+    let contexts = h
+        .requests()
+        .await
+        .iter()
+        .filter(|(_, p)| p.ends_with("/context"))
+        .count();
     assert_eq!(contexts, 1);
     // A system field has no options: said without asking Jira for contexts.
     let text = err_text(&h.call("jira_get_field_options", json!({"field": "Summary"})).await);
@@ -128,7 +149,10 @@ async fn data_center_reads_options_from_the_create_screen_and_needs_project_and_
     )
     .await;
     let r = h
-        .call("jira_get_field_options", json!({"field": "team", "project": "ops", "issue_type": "task", "max_results": 2}))
+        .call(
+            "jira_get_field_options",
+            json!({"field": "team", "project": "ops", "issue_type": "task", "max_results": 2}),
+        )
         .await;
     assert_eq!(
         ok_text(&r),
@@ -136,14 +160,26 @@ async fn data_center_reads_options_from_the_create_screen_and_needs_project_and_
          2 options shown of 3. More: call jira_get_field_options with the same field and start_at 2."
     );
     let r = h
-        .call("jira_get_field_options", json!({"field": "customfield_10300", "project": "OPS", "issue_type": "3", "start_at": 2}))
+        .call(
+            "jira_get_field_options",
+            json!({"field": "customfield_10300", "project": "OPS", "issue_type": "3", "start_at": 2}),
+        )
         .await;
-    assert_eq!(ok_text(&r), "Options of Team (customfield_10300):\n- Web (id 13), disabled");
-    let text = err_text(
-        &h.call("jira_get_field_options", json!({"field": "Team", "project": "OPS", "issue_type": "Epic"}))
-            .await,
+    assert_eq!(
+        ok_text(&r),
+        "Options of Team (customfield_10300):\n- Web (id 13), disabled"
     );
-    assert!(text.contains("no issue type `Epic`") && text.contains("Bug, Task"), "{text}");
+    let text = err_text(
+        &h.call(
+            "jira_get_field_options",
+            json!({"field": "Team", "project": "OPS", "issue_type": "Epic"}),
+        )
+        .await,
+    );
+    assert!(
+        text.contains("no issue type `Epic`") && text.contains("Bug, Task"),
+        "{text}"
+    );
     h.assert_declared_operations_only();
 }
 
@@ -167,7 +203,10 @@ async fn create_field_maps_the_type_and_the_next_lookup_sees_it() {
         .await;
     ok_text(&h.call("jira_find_fields", json!({})).await);
     let r = h
-        .call("jira_create_field", json!({"name": "Release train", "type": "select", "description": "Which train ships it"}))
+        .call(
+            "jira_create_field",
+            json!({"name": "Release train", "type": "select", "description": "Which train ships it"}),
+        )
         .await;
     assert_eq!(
         ok_text(&r),
@@ -225,7 +264,10 @@ async fn metadata_is_fetched_once_per_kind_and_listed_one_per_line() {
     assert_eq!(first, second);
     let r = h.call("jira_get_metadata", json!({"kind": "link_types"})).await;
     assert_eq!(ok_text(&r), "Blocks (id 10000) [blocks / is blocked by]");
-    assert_eq!(r.structured_content.unwrap()["items"][0]["detail"], "blocks / is blocked by");
+    assert_eq!(
+        r.structured_content.unwrap()["items"][0]["detail"],
+        "blocks / is blocked by"
+    );
     ok_text(&h.call("jira_get_metadata", json!({"kind": "link_types"})).await);
     assert_eq!(h.requests().await.len(), 2);
     let text = err_text(&h.call("jira_get_metadata", json!({"kind": "sprints"})).await);
