@@ -80,10 +80,13 @@ impl MetaItem {
     }
 }
 
-/// The lists fetched so far, with when.
+/// A fetched list and when it was fetched.
+type Fetched = (Instant, Arc<Vec<MetaItem>>);
+
+/// The lists fetched so far.
 #[derive(Default)]
 pub struct MetadataCache {
-    lists: Mutex<HashMap<MetaKind, (Instant, Arc<Vec<MetaItem>>)>>,
+    lists: Mutex<HashMap<MetaKind, Fetched>>,
 }
 
 impl JiraClient {
