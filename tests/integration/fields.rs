@@ -296,3 +296,17 @@ async fn data_center_metadata_and_a_server_error_explained() {
     assert!(text.starts_with("Jira had a server error (500)"), "{text}");
     h.assert_declared_operations_only();
 }
+
+/// Every type and searcher key jira_create_field sends is one Cloud's document lists.
+#[test]
+fn create_field_searcher_keys_are_ones_jira_documents() {
+    let spec = crate::support::fixture("jira-platform-v3.json");
+    let allowed = spec["components"]["schemas"]["CustomFieldDefinitionJsonBean"]["properties"]["searcherKey"]["enum"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for (name, _, searcher) in jira_mcp::jira::fields::FIELD_TYPES {
+        let key = json!(format!("com.atlassian.jira.plugin.system.customfieldtypes:{searcher}"));
+        assert!(allowed.contains(&key), "{name}: {key} is not a documented searcher key");
+    }
+}
