@@ -63,8 +63,39 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             json!({"id": "1", "key": "PROJ-200", "self": "x"}),
         ),
         ("POST", "/issue/PROJ-123/comment".into(), json!({"id": "555"})),
+        ("GET", "/filter/favourite".into(), json!([])),
+        (
+            "GET",
+            "/filter/10000".into(),
+            json!({"id": "10000", "name": "Open bugs", "jql": "type = Bug"}),
+        ),
+        ("POST", "/filter".into(), json!({"id": "10001", "name": "E2E"})),
+        (
+            "GET",
+            "/dashboard".into(),
+            json!({"dashboards": [], "startAt": 0, "total": 0}),
+        ),
+        ("GET", "/dashboard/10000".into(), json!({"id": "10000", "name": "Team"})),
+        (
+            "POST",
+            "/field".into(),
+            json!({"id": "customfield_10500", "name": "E2E", "custom": true}),
+        ),
+        ("GET", "/priority".into(), json!([{"id": "1", "name": "High"}])),
+        (
+            "GET",
+            "/issue/createmeta/OPS/issuetypes/3".into(),
+            json!({"values": [{"fieldId": "customfield_10020", "name": "Team", "allowedValues": [{"id": "1", "value": "A"}]}]}),
+        ),
     ];
     if flavor == "cloud" {
+        routes.push(("GET", "/dashboard/10000/gadget".into(), json!({"gadgets": []})));
+        routes.push(("POST", "/dashboard".into(), json!({"id": "10002", "name": "E2E"})));
+        routes.push((
+            "GET",
+            "/field/customfield_10020/context".into(),
+            json!({"values": [], "startAt": 0, "total": 0, "isLast": true}),
+        ));
         routes.push(("GET", "/search/jql".into(), fixture("jira/search-page2.json")));
         routes.push((
             "POST",
@@ -145,8 +176,23 @@ async fn every_tool_over_stdio(flavor: &str) {
         ("jira_list_projects", json!({})),
         ("jira_get_myself", json!({})),
     ];
+    calls.extend([
+        ("jira_list_filters", json!({})),
+        ("jira_get_filter", json!({"id": "10000"})),
+        ("jira_save_filter", json!({"name": "E2E", "jql": "project = PROJ"})),
+        ("jira_list_dashboards", json!({})),
+        ("jira_get_dashboard", json!({"id": "10000"})),
+        ("jira_find_fields", json!({"query": "story"})),
+        (
+            "jira_get_field_options",
+            json!({"field": "customfield_10020", "project": "OPS", "issue_type": "3"}),
+        ),
+        ("jira_create_field", json!({"name": "E2E", "type": "text"})),
+        ("jira_get_metadata", json!({"kind": "priorities"})),
+    ]);
     if flavor == "cloud" {
         calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));
+        calls.push(("jira_create_dashboard", json!({"name": "E2E"})));
     }
     assert_eq!(
         names.len(),
@@ -199,6 +245,14 @@ async fn stdout_carries_only_protocol_messages() {
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
+    // Drained while the server runs: trace logs (the whole tools/list among them) would fill
+    // the pipe and block the server.
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut err = String::new();
+        let _ = stderr.read_to_string(&mut err).await;
+        err
+    });
     let messages = [
         json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
@@ -236,7 +290,6 @@ async fn stdout_carries_only_protocol_messages() {
         .expect("exits on EOF")
         .unwrap();
     assert!(status.success());
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).await.unwrap();
+    let err = stderr.await.unwrap();
     assert!(!err.contains(TOKEN));
 }
