@@ -11,13 +11,17 @@
 //! `JIRA_MCP_API_BASE` if set; the site URL itself for API-token (Basic) auth; otherwise the
 //! Atlassian gateway `…/ex/jira/{cloudId}`, with the cloud id looked up through
 //! `accessible-resources` and remembered in the profile's state file so that later processes
-//! skip the lookup. Metadata that rarely changes (the field list) is cached per profile.
+//! skip the lookup. Metadata that rarely changes is cached: the field list per profile, site-wide
+//! lists (issue types, priorities, …) in memory for ten minutes.
 
 pub mod agile;
 pub mod attachments;
+pub mod dashboards;
 pub mod fields;
+pub mod filters;
 mod issues;
 pub mod links;
+pub mod metadata;
 pub mod models;
 pub mod ops;
 pub mod projects;
@@ -102,6 +106,7 @@ pub struct JiraClient {
     config: Config,
     resolved: OnceCell<Resolved>,
     fields: fields::FieldCache,
+    metadata: metadata::MetadataCache,
     myself: OnceCell<String>,
     sent: ops::Recorder,
 }
@@ -114,6 +119,7 @@ impl JiraClient {
             config,
             resolved: OnceCell::new(),
             fields,
+            metadata: metadata::MetadataCache::default(),
             myself: OnceCell::new(),
             sent: ops::Recorder::default(),
         })

@@ -12,10 +12,13 @@
 //! While a handler runs, the client refuses operations the tool did not declare
 //! (`jira::ops::scope`), so a tool's scopes cannot drift from what it calls.
 
-mod bulk;
 mod agile;
 mod attachments;
+mod bulk;
 mod comments;
+mod dashboards;
+mod fields;
+mod filters;
 mod issues;
 mod links;
 mod params;
@@ -57,6 +60,12 @@ impl Access {
     pub const ADD: Access = Access {
         read_only: false,
         destructive: false,
+        idempotent: false,
+    };
+    /// Creates, or overwrites what is there (one tool for both, such as saving a filter).
+    pub const SAVE: Access = Access {
+        read_only: false,
+        destructive: true,
         idempotent: false,
     };
     /// Overwrites what is there; the same call twice has the effect of one.
@@ -186,6 +195,9 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &agile::TOOLSET,
     &worklogs::TOOLSET,
     &attachments::TOOLSET,
+    &filters::TOOLSET,
+    &dashboards::TOOLSET,
+    &fields::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.

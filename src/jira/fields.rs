@@ -228,3 +228,226 @@ impl JiraClient {
         Ok(out)
     }
 }
+
+// ---- options of select fields, and new custom fields -------------------------------------------
+
+use super::{
+    Page,
+    models::{Shown, lenient},
+    ops::{Api::Platform, Method, On, Op},
+};
+
+/// Creates a custom field (Jira administrators only).
+pub const FIELD_CREATE: Op = Op::new(Method::Post, Platform, "/field", On::Both);
+/// Cloud: a field's contexts, each with its own options.
+pub const FIELD_CONTEXTS: Op = Op::new(Method::Get, Platform, "/field/{fieldId}/context", On::CloudOnly);
+pub const FIELD_OPTIONS: Op = Op::new(
+    Method::Get,
+    Platform,
+    "/field/{fieldId}/context/{contextId}/option",
+    On::CloudOnly,
+);
+/// Data Center: the fields of a create screen, with their allowed values.
+pub const CREATE_META_FIELDS: Op = Op::new(
+    Method::Get,
+    Platform,
+    "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
+    On::DataCenterOnly,
+);
+
+/// A custom field context (Cloud).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FieldContext {
+    pub id: Shown,
+    pub name: Shown,
+    #[serde(deserialize_with = "lenient")]
+    pub is_global_context: bool,
+}
+
+/// One option of a select field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldOption {
+    pub id: String,
+    pub value: String,
+    pub disabled: bool,
+    /// The parent option's id (cascading selects).
+    pub parent: Option<String>,
+}
+
+impl FieldOption {
+    fn from_json(v: &Value) -> Option<FieldOption> {
+        let value = super::models::display(&serde_json::json!({
+            "value": v.get("value"),
+            "name": v.get("name"),
+        }))
+        .or_else(|| Shown::of(v).get())?;
+        Some(FieldOption {
+            id: Shown::of(v.get("id").unwrap_or(&Value::Null)).or_empty(),
+            value,
+            disabled: v.get("disabled").and_then(Value::as_bool).unwrap_or(false),
+            parent: v.get("optionId").and_then(|p| Shown::of(p).get()),
+        })
+    }
+}
+
+/// The custom field types `jira_create_field` offers: (name, type key, searcher key).
+pub const FIELD_TYPES: &[(&str, &str, &str)] = &[
+    ("text", "textfield", "textsearcher"),
+    ("textarea", "textarea", "textsearcher"),
+    ("number", "float", "exactnumber"),
+    ("date", "datepicker", "daterange"),
+    ("datetime", "datetime", "datetimerange"),
+    ("select", "select", "multiselectsearcher"),
+    ("multiselect", "multiselect", "multiselectsearcher"),
+    ("labels", "labels", "labelsearcher"),
+    ("user", "userpicker", "userpickergroupsearcher"),
+    ("url", "url", "exacttextsearcher"),
+];
+
+const CUSTOM_PREFIX: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
+
+impl FieldCache {
+    /// Drops the cached list (a field was created), here and on disk.
+    async fn forget(&self) {
+        *self.current.lock().await = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl JiraClient {
+    /// One page of a field's contexts (Cloud).
+    pub async fn field_contexts(&self, field_id: &str) -> Result<Page<FieldContext>, JiraError> {
+        let req = self.request(FIELD_CONTEXTS, &[field_id]).await?.query("maxResults", 50);
+        self.call(req).await
+    }
+
+    /// One page of the options of a field in one context (Cloud).
+    pub async fn context_options(
+        &self,
+        field_id: &str,
+        context_id: &str,
+        start_at: u64,
+        max_results: u32,
+    ) -> Result<Page<FieldOption>, JiraError> {
+        let req = self
+            .request(FIELD_OPTIONS, &[field_id, context_id])
+            .await?
+            .query("startAt", start_at)
+            .query("maxResults", max_results);
+        let page: Page<Value> = self.call(req).await?;
+        Ok(options_of(page))
+    }
+
+    /// The id of an issue type (by name or id) that can be created in `project`.
+    pub async fn create_issue_type_id(&self, project: &str, issue_type: &str) -> Result<String, JiraError> {
+        let req = self
+            .request(super::ops::CREATE_META_TYPES, &[project])
+            .await?
+            .query("maxResults", 100);
+        let page: Page<Value> = self.call(req).await?;
+        let id_of = |v: &Value| Shown::of(v.get("id").unwrap_or(&Value::Null)).get();
+        let name_of = |v: &Value| Shown::of(v.get("name").unwrap_or(&Value::Null)).or_empty();
+        let wanted = issue_type.trim();
+        page.items
+            .iter()
+            .find(|t| id_of(t).as_deref() == Some(wanted) || name_of(t).eq_ignore_ascii_case(wanted))
+            .and_then(id_of)
+            .ok_or_else(|| {
+                let names: Vec<String> = page.items.iter().map(name_of).filter(|n| !n.is_empty()).collect();
+                JiraError::Input(format!(
+                    "project {project} has no issue type `{wanted}`; its types: {}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })
+    }
+
+    /// Data Center: the allowed values of `field` (an id or a display name) on the create
+    /// screen of `project` and `issue_type_id`, with the field's id and name. `None` when
+    /// the screen does not have the field.
+    pub async fn allowed_values(
+        &self,
+        project: &str,
+        issue_type_id: &str,
+        field: &str,
+    ) -> Result<Option<(String, String, Vec<FieldOption>)>, JiraError> {
+        let wanted = field.trim();
+        let mut start = 0u64;
+        // A create screen has at most a few hundred fields; the bound guards against a
+        // server that never says it is done.
+        for _ in 0..20 {
+            let req = self
+                .request(CREATE_META_FIELDS, &[project, issue_type_id])
+                .await?
+                .query("startAt", start)
+                .query("maxResults", 100);
+            let page: Page<Value> = self.call(req).await?;
+            let text = |v: &Value, k: &str| Shown::of(v.get(k).unwrap_or(&Value::Null)).or_empty();
+            if let Some(f) = page.items.iter().find(|f| {
+                text(f, "fieldId").eq_ignore_ascii_case(wanted) || text(f, "name").eq_ignore_ascii_case(wanted)
+            }) {
+                let options = f
+                    .get("allowedValues")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(FieldOption::from_json).collect())
+                    .unwrap_or_default();
+                return Ok(Some((text(f, "fieldId"), text(f, "name"), options)));
+            }
+            match page.next() {
+                Some(super::Cursor::Offset(n)) => start = n,
+                _ => break,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates a custom field of one of [`FIELD_TYPES`], and forgets the cached field list.
+    pub async fn create_field(
+        &self,
+        name: &str,
+        kind: &str,
+        description: Option<&str>,
+    ) -> Result<FieldMeta, JiraError> {
+        let (_, type_key, searcher) = FIELD_TYPES
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .ok_or_else(|| JiraError::Input(format!("unknown field type `{kind}`")))?;
+        let mut body = serde_json::json!({
+            "name": name,
+            "type": format!("{CUSTOM_PREFIX}{type_key}"),
+            "searcherKey": format!("{CUSTOM_PREFIX}{searcher}"),
+        });
+        if let Some(d) = description {
+            body["description"] = serde_json::json!(d);
+        }
+        let req = self.request(FIELD_CREATE, &[]).await?.json(body);
+        let v: Value = self.call(req).await?;
+        self.fields.forget().await;
+        FieldMeta::from_json(&v).ok_or_else(|| {
+            JiraError::Api(crate::http::ApiError::Decode {
+                context: FIELD_CREATE.id(self.flavor()),
+                message: "the answer has no field id".into(),
+                source: None,
+            })
+        })
+    }
+}
+
+fn options_of(page: Page<Value>) -> Page<FieldOption> {
+    Page {
+        items: page.items.iter().filter_map(FieldOption::from_json).collect(),
+        start_at: page.start_at,
+        total: page.total,
+        is_last: page.is_last,
+        next_page_token: page.next_page_token,
+    }
+}
+
+/// The custom type key without its plug-in prefix (`select`, `gh-sprint`).
+pub fn short_type(key: &str) -> &str {
+    key.rsplit_once(':').map_or(key, |(_, t)| t)
+}

@@ -431,6 +431,27 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// The page `[start_at, start_at + max_results)` of a complete list (one Jira sends all at
+    /// once), with the total, so that [`Page::next`] pages it like any other.
+    pub fn cut(self, start_at: u64, max_results: u32) -> Page<T> {
+        let total = self.items.len() as u64;
+        let items = self
+            .items
+            .into_iter()
+            .skip(usize::try_from(start_at).unwrap_or(usize::MAX))
+            .take(max_results as usize)
+            .collect();
+        Page {
+            items,
+            start_at,
+            total: Some(total),
+            is_last: None,
+            next_page_token: None,
+        }
+    }
+}
+
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Page::from_value(Value::deserialize(d)?))
@@ -460,6 +481,7 @@ impl<T: DeserializeOwned> Page<T> {
                     "transitions",
                     "issueTypes",
                     "fields",
+                    "dashboards",
                 ]
                 .iter()
                 .find_map(|k| match o.remove(*k) {
@@ -515,6 +537,10 @@ mod tests {
         assert_eq!(page(json!([c, c])).next(), None);
         assert_eq!(page(json!([c, c])).total_known(), Some(2));
         assert_eq!(page(json!({"comments": [], "startAt": 0, "total": 9})).next(), None);
+        // A complete list cut into pages pages like the rest.
+        assert_eq!(page(json!([c, c, c])).cut(0, 2).next(), Some(Cursor::Offset(2)));
+        assert_eq!(page(json!([c, c, c])).cut(2, 2).next(), None);
+        assert_eq!(page(json!([c, c, c])).cut(9, 2).items.len(), 0);
         // Offsets cannot wrap around.
         assert_eq!(
             page(json!({"comments": [c], "startAt": u64::MAX, "total": u64::MAX})).next(),

@@ -18,7 +18,7 @@ impl JiraClient {
         self.call(req).await
     }
 
-    async fn my_id(&self) -> Result<String, JiraError> {
+    pub(crate) async fn my_id(&self) -> Result<String, JiraError> {
         self.myself
             .get_or_try_init(|| async {
                 let me = self.myself().await?;

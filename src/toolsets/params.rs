@@ -246,7 +246,7 @@ pub fn absolute_path(name: &str, input: &str) -> Result<std::path::PathBuf, Tool
     Ok(p)
 }
 
-/// A Jira numeric id (attachment, worklog).
+/// A Jira numeric id (attachments, worklogs, filters, dashboards, contexts).
 pub fn numeric_id(name: &str, input: &str) -> Result<String, ToolError> {
     let s = input.trim();
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -320,5 +320,91 @@ mod tests {
         }
         let now = now_started();
         assert_eq!(started(&now).unwrap(), now);
+    }
+}
+
+/// A one-line name of at most 255 characters.
+pub fn name(what: &str, input: &str) -> Result<String, ToolError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(ToolError::invalid(format!("{what} is empty")));
+    }
+    if s.contains('\n') || s.chars().count() > 255 {
+        return Err(ToolError::invalid(format!(
+            "{what} must be one line of at most 255 characters"
+        )));
+    }
+    Ok(s.to_string())
+}
+
+// Who a filter or dashboard is shared with (a comment: a doc comment would be sent in every schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(inline)]
+pub enum ShareType {
+    Project,
+    Group,
+    Global,
+    Authenticated,
+    User,
+}
+
+impl ShareType {
+    fn as_str(self) -> &'static str {
+        match self {
+            ShareType::Project => "project",
+            ShareType::Group => "group",
+            ShareType::Global => "global",
+            ShareType::Authenticated => "authenticated",
+            ShareType::User => "user",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct ShareParam {
+    #[serde(rename = "type")]
+    pub kind: ShareType,
+    /// Project key, group or user id (not for global, authenticated).
+    pub value: Option<String>,
+}
+
+/// Checks share entries: project, group and user need a value; global and authenticated take none.
+pub fn shares(input: &[ShareParam]) -> Result<Vec<jira::filters::Share>, ToolError> {
+    use jira::filters::Share;
+    input
+        .iter()
+        .map(|s| {
+            let value = s.value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+            let need = |what: &str| {
+                value.map(str::to_string).ok_or_else(|| {
+                    ToolError::invalid(format!("share_with type {} needs a value: {what}", s.kind.as_str()))
+                })
+            };
+            let none = |share: Share| match value {
+                Some(v) => Err(ToolError::invalid(format!(
+                    "share_with type {} takes no value (got `{v}`)",
+                    s.kind.as_str()
+                ))),
+                None => Ok(share),
+            };
+            match s.kind {
+                ShareType::Project => Ok(Share::Project(project_or_id(&need("a project key or id")?)?)),
+                ShareType::Group => Ok(Share::Group(need("a group name")?)),
+                ShareType::User => Ok(Share::User(need("an account id or user name")?)),
+                ShareType::Global => none(Share::Global),
+                ShareType::Authenticated => none(Share::Authenticated),
+            }
+        })
+        .collect()
+}
+
+fn project_or_id(v: &str) -> Result<String, ToolError> {
+    if v.chars().all(|c| c.is_ascii_digit()) {
+        Ok(v.to_string())
+    } else {
+        project_key(v)
     }
 }

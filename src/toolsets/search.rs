@@ -72,7 +72,7 @@ async fn check_jql(cx: Ctx, p: CheckJqlParams) -> Result<Out<JqlCheck>, ToolErro
 }
 
 /// What every result line shows.
-const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
+pub(super) const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SearchParams {

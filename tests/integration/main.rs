@@ -5,24 +5,30 @@ mod support;
 
 /// ADF ⇄ Markdown on a corpus, and schema validation of what we send.
 mod adf;
-/// Bulk tools (per-issue reports, progress) and dynamic toolsets through a real client.
-mod bulk;
 /// Jira Software: boards, sprints, epics, backlog, rank.
 mod agile;
 /// Attachments: list, download, upload, round trip.
 mod attachments;
+/// Bulk tools (per-issue reports, progress) and dynamic toolsets through a real client.
+mod bulk;
 /// `tools/` catalog and scope table drift.
 mod catalog;
 /// Comments: paging, Markdown in and out.
 mod comments;
 /// Contract tests against Atlassian's OpenAPI document served by Prism.
 mod contract;
+/// Dashboards: list, get with gadgets, create.
+mod dashboards;
 /// Every tool on Jira Data Center (REST v2, wiki markup, users by name).
 mod datacenter;
 /// The built binary over stdio, as an MCP client spawns it.
 mod e2e_stdio;
 /// How each failure class is explained; the server keeps serving.
 mod errors;
+/// Fields: find, select options, create; cached site metadata.
+mod fields;
+/// Saved filters: list, get and run, save.
+mod filters;
 /// The HTTP transport: Streamable HTTP, legacy SSE, security, load.
 mod http;
 /// Issues: get, create, update, transition.
