@@ -247,6 +247,14 @@ async fn stdout_carries_only_protocol_messages() {
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
+    // Drained while the server runs: trace logs (the whole tools/list among them) would fill
+    // the pipe and block the server.
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut err = String::new();
+        let _ = stderr.read_to_string(&mut err).await;
+        err
+    });
     let messages = [
         json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}),
@@ -284,7 +292,6 @@ async fn stdout_carries_only_protocol_messages() {
         .expect("exits on EOF")
         .unwrap();
     assert!(status.success());
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).await.unwrap();
+    let err = stderr.await.unwrap();
     assert!(!err.contains(TOKEN));
 }
