@@ -469,6 +469,14 @@ pub fn decode_messages(body: &[u8]) -> Vec<String> {
                     for e in list {
                         if let Some(t) = e.get("title").or_else(|| e.get("detail")).and_then(Value::as_str) {
                             out.push(t.to_string());
+                        } else if let Some(inner) = e.get("elementErrors") {
+                            // A bulk request's failure for one element (`/issue/bulk`): its
+                            // position, then Jira's own error collection for it.
+                            let said = decode_messages(inner.to_string().as_bytes()).join("; ");
+                            match e.get("failedElementNumber").and_then(Value::as_u64) {
+                                Some(n) => out.push(format!("#{}: {said}", n.saturating_add(1))),
+                                None => out.push(said),
+                            }
                         }
                     }
                 }
@@ -510,6 +518,14 @@ mod tests {
     fn decodes_gateway_message() {
         let m = decode_messages(br#"{"code":401,"message":"Unauthorized; scope does not match"}"#);
         assert_eq!(m, vec!["Unauthorized; scope does not match".to_string()]);
+    }
+
+    #[test]
+    fn decodes_bulk_element_errors_by_position() {
+        let m = decode_messages(
+            br#"{"issues":[],"errors":[{"failedElementNumber":1,"status":400,"elementErrors":{"errorMessages":[],"errors":{"issuetype":"invalid"}}}]}"#,
+        );
+        assert_eq!(m, vec!["#2: issuetype: invalid".to_string()]);
     }
 
     #[test]

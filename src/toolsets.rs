@@ -21,6 +21,7 @@ mod fields;
 mod filters;
 mod issues;
 mod links;
+mod paging;
 mod params;
 mod projects;
 mod result;

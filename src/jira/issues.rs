@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::{
     JiraClient, JiraError,
     fields::FieldMeta,
-    models::{Comment, Created, Issue, Named, Page, Transition},
+    models::{Comment, Created, Issue, Page, Transition},
     ops,
 };
 use crate::config::Flavor;
@@ -190,17 +190,8 @@ impl JiraClient {
         body
     }
 
-    /// The issue types that can be created in a project (for explaining a bad type name).
-    pub async fn create_issue_types(&self, project: &str) -> Result<Vec<String>, JiraError> {
-        let req = self
-            .request(ops::CREATE_META_TYPES, &[project])
-            .await?
-            .query("maxResults", 100);
-        let page: Page<Named> = self.call(req).await?;
-        Ok(page.items.iter().filter_map(|t| t.name.get()).collect())
-    }
-
-    /// The issue types of a project's create screen, as (id, name).
+    /// The issue types of a project's create screen, as (id, name): what `jira_get_create_fields`
+    /// lists, and what explains a bad type name.
     pub async fn create_types(&self, project: &str) -> Result<Vec<(String, String)>, JiraError> {
         #[derive(serde::Deserialize, Default)]
         #[serde(default)]

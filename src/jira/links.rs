@@ -12,7 +12,6 @@ use super::{
 };
 use crate::config::Flavor;
 
-pub const LINK_TYPES: Op = Op::new(Method::Get, Platform, "/issueLinkType", Both);
 pub const LINK_CREATE: Op = Op::new(Method::Post, Platform, "/issueLink", Both);
 pub const LINK_DELETE: Op = Op::new(Method::Delete, Platform, "/issueLink/{linkId}", Both);
 pub const REMOTE_LINK_CREATE: Op = Op::new(Method::Post, Platform, "/issue/{issueIdOrKey}/remotelink", Both);
@@ -82,15 +81,21 @@ pub fn choose_link_type(types: &[LinkType], wanted: &str) -> Result<LinkChoice, 
 }
 
 impl JiraClient {
+    /// The site's link types, from the metadata cache (fetched at most every ten minutes).
     pub async fn link_types(&self) -> Result<Vec<LinkType>, JiraError> {
-        #[derive(Deserialize)]
-        struct Types {
-            #[serde(default, rename = "issueLinkTypes", deserialize_with = "lenient")]
-            types: Vec<LinkType>,
-        }
-        let req = self.request(LINK_TYPES, &[]).await?;
-        let t: Types = self.call(req).await?;
-        Ok(t.types)
+        let items = self.metadata(super::metadata::MetaKind::LinkTypes).await?;
+        Ok(items
+            .iter()
+            .map(|t| {
+                let (outward, inward) = t.phrases.clone().unwrap_or_default();
+                LinkType {
+                    id: Shown(Some(t.id.clone())),
+                    name: Shown(Some(t.name.clone())),
+                    inward: Shown(Some(inward)),
+                    outward: Shown(Some(outward)),
+                }
+            })
+            .collect())
     }
 
     /// Links `outward` → `inward` with type `type_name` (`A blocks B`: outward A, inward B).

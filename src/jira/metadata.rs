@@ -55,17 +55,20 @@ pub struct MetaItem {
     pub description: Option<String>,
     /// What else identifies it: a status's category, a link type's directions, `sub-task`.
     pub detail: Option<String>,
+    /// A link type's phrases: (outward, inward), e.g. (`blocks`, `is blocked by`).
+    pub phrases: Option<(String, String)>,
 }
 
 impl MetaItem {
     fn from_json(kind: MetaKind, v: &Value) -> Option<MetaItem> {
         let s = |k: &str| Shown::of(v.get(k).unwrap_or(&Value::Null)).get();
+        let phrases = match (kind, s("outward"), s("inward")) {
+            (MetaKind::LinkTypes, Some(o), Some(i)) => Some((o, i)),
+            _ => None,
+        };
         let detail = match kind {
             MetaKind::Statuses => s("statusCategory").map(|c| format!("category {c}")),
-            MetaKind::LinkTypes => match (s("outward"), s("inward")) {
-                (Some(o), Some(i)) => Some(format!("{o} / {i}")),
-                _ => None,
-            },
+            MetaKind::LinkTypes => phrases.as_ref().map(|(o, i)| format!("{o} / {i}")),
             MetaKind::IssueTypes => {
                 (v.get("subtask").and_then(Value::as_bool) == Some(true)).then(|| "sub-task".into())
             }
@@ -76,6 +79,7 @@ impl MetaItem {
             name: s("name").unwrap_or_default(),
             description: s("description"),
             detail,
+            phrases,
         })
     }
 }

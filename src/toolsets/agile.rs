@@ -4,11 +4,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     http::ErrorKind,
     jira::{
-        Cursor, Page,
         agile::{self, Board, Epic, IssueSource, Sprint, SprintInput},
         ops,
         ops::On,
@@ -109,63 +108,12 @@ static RANK_ISSUES: ToolDef = ToolDef {
 /// Most issues one move or rank takes (Jira's limit).
 const MAX_ISSUES: usize = 50;
 
-/// What every issue line shows.
-const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
-
 /// An id as Jira sent it, `?` when it sent none.
 fn id_text(id: Option<i64>) -> String {
     id.map_or_else(|| "?".to_string(), |i| i.to_string())
 }
 
 // ---- shared --------------------------------------------------------------------------------
-
-fn next_offset<T>(page: &Page<T>) -> Option<u64> {
-    match page.next() {
-        Some(Cursor::Offset(n)) => Some(n),
-        _ => None,
-    }
-}
-
-/// `1 issue`, `2 issues`.
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
-/// The hint after a page with more to come.
-fn more_hint(text: &mut String, tool: &str, shown: usize, total: Option<u64>, next: Option<u64>, what: &str) {
-    if let Some(n) = next {
-        let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
-        text.push_str(&format!(
-            "\n\n{} shown{of}. More: call {tool} with the same arguments and start_at {n}.",
-            count(shown, what)
-        ));
-    }
-}
-
-/// Issue keys for a move or rank: at least one, at most 50, each checked, no repeats.
-fn issue_keys(input: &[String]) -> Result<Vec<String>, ToolError> {
-    if input.is_empty() {
-        return Err(ToolError::invalid("issues is empty; give at least one issue key"));
-    }
-    if input.len() > MAX_ISSUES {
-        return Err(ToolError::invalid(format!(
-            "{} issues given; Jira takes at most {MAX_ISSUES} at once, so split them into several calls",
-            input.len()
-        )));
-    }
-    let mut keys: Vec<String> = Vec::new();
-    for k in input {
-        let key = params::issue_key(k)?;
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    Ok(keys)
-}
 
 /// A sprint date: `YYYY-MM-DD` (midnight UTC) or an ISO 8601 date-time.
 fn sprint_date(name: &str, input: &str) -> Result<String, ToolError> {
@@ -282,7 +230,7 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
         .await
         .map_err(|e| cx.fail(Some("The board list".into()), e))?;
     let boards: Vec<BoardView> = page.items.iter().map(BoardView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_offset(&page);
     let mut text = if boards.is_empty() {
         if start > 0 {
             "No more boards.".to_string()
@@ -292,7 +240,7 @@ async fn list_boards(cx: Ctx, p: ListBoardsParams) -> Result<Out<BoardsPage>, To
     } else {
         boards.iter().map(BoardView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(
+    paging::more_hint(
         &mut text,
         "jira_list_boards",
         boards.len(),
@@ -385,27 +333,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
         _ => name[..1].to_uppercase() + &name[1..],
     };
     let fail = |e| cx.fail(Some(subject.clone()), e);
-    let extra: Vec<(String, String, bool)> = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        cx.jira
-            .resolve_fields(&wanted)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(|m| {
-                let rich_text = m.is_rich_text();
-                (m.name, m.id, rich_text)
-            })
-            .collect()
-    };
-    let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
-    ids.extend(
-        extra
-            .iter()
-            .map(|(_, id, _)| id.clone())
-            .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
-    );
+    let (extra, ids) = super::search::line_fields(&cx, &wanted).await.map_err(fail)?;
     let page = cx
         .jira
         .agile_issues(&source, jql, &ids, start, max)
@@ -413,7 +341,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
         .map_err(fail)?;
     let rich = cx.jira.rich();
     let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_offset(&page);
     let mut text = if issues.is_empty() {
         if start > 0 {
             format!("No more issues in {name}.")
@@ -425,7 +353,7 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
         let lines = issues.iter().map(render::issue_line).collect::<Vec<_>>().join("\n");
         format!("Issues in {name}:\n{lines}")
     };
-    more_hint(
+    paging::more_hint(
         &mut text,
         "jira_get_board_issues",
         issues.len(),
@@ -560,7 +488,7 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
         .await
         .map_err(|e| cx.fail(Some(format!("Board {board}")), e))?;
     let sprints: Vec<SprintView> = page.items.iter().map(SprintView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_offset(&page);
     let mut text = if sprints.is_empty() {
         let which = if states.is_empty() {
             String::new()
@@ -575,7 +503,7 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
     } else {
         sprints.iter().map(SprintView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(
+    paging::more_hint(
         &mut text,
         "jira_list_sprints",
         sprints.len(),
@@ -763,7 +691,7 @@ pub struct IssuesMoved {
 }
 
 async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, ToolError> {
-    let keys = issue_keys(&p.issues)?;
+    let keys = params::issue_keys("issues", &p.issues, MAX_ISSUES)?;
     let list = keys.join(", ");
     let backlog = p.backlog == Some(true);
     let text = match (p.sprint_id, backlog) {
@@ -777,14 +705,14 @@ async fn move_issues(cx: Ctx, p: MoveIssuesParams) -> Result<Out<IssuesMoved>, T
                 .move_to_sprint(id, &keys)
                 .await
                 .map_err(|e| cx.fail(Some(format!("Sprint {id}")), e))?;
-            format!("Moved {} to sprint {id}: {list}.", count(keys.len(), "issue"))
+            format!("Moved {} to sprint {id}: {list}.", paging::count(keys.len(), "issue"))
         }
         (None, true) => {
             cx.jira
                 .move_to_backlog(&keys)
                 .await
                 .map_err(|e| cx.fail(Some(format!("Issues {list}")), e))?;
-            format!("Moved {} to the backlog: {list}.", count(keys.len(), "issue"))
+            format!("Moved {} to the backlog: {list}.", paging::count(keys.len(), "issue"))
         }
     };
     Ok(Out {
@@ -862,7 +790,7 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
         .await
         .map_err(|e| cx.fail(Some(format!("Board {board}")), e))?;
     let epics: Vec<EpicView> = page.items.iter().map(EpicView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_offset(&page);
     let mut text = if epics.is_empty() {
         if start > 0 {
             format!("No more epics on board {board}.")
@@ -872,7 +800,7 @@ async fn list_epics(cx: Ctx, p: ListEpicsParams) -> Result<Out<EpicsPage>, ToolE
     } else {
         epics.iter().map(EpicView::line).collect::<Vec<_>>().join("\n")
     };
-    more_hint(
+    paging::more_hint(
         &mut text,
         "jira_list_epics",
         epics.len(),
@@ -917,7 +845,7 @@ pub struct IssuesRanked {
 }
 
 async fn rank_issues(cx: Ctx, p: RankIssuesParams) -> Result<Out<IssuesRanked>, ToolError> {
-    let keys = issue_keys(&p.issues)?;
+    let keys = params::issue_keys("issues", &p.issues, MAX_ISSUES)?;
     let before = p.rank_before.as_deref().filter(|s| !s.trim().is_empty());
     let after = p.rank_after.as_deref().filter(|s| !s.trim().is_empty());
     let (before, after, anchor) = match (before, after) {
@@ -984,7 +912,7 @@ async fn rank_issues(cx: Ctx, p: RankIssuesParams) -> Result<Out<IssuesRanked>, 
     }
     let mut text = format!(
         "Ranked {} {anchor}: {}.",
-        count(ranked.len(), "issue"),
+        paging::count(ranked.len(), "issue"),
         ranked.join(", ")
     );
     if !failed.is_empty() {
@@ -1020,9 +948,10 @@ mod tests {
 
     #[test]
     fn issue_lists_are_bounded_and_deduplicated() {
-        assert!(issue_keys(&[]).is_err());
-        assert!(issue_keys(&vec!["A-1".to_string(); 51]).is_err());
-        assert_eq!(issue_keys(&["a-1".into(), "A-1".into()]).unwrap(), vec!["A-1"]);
-        assert!(issue_keys(&["nope".into()]).is_err());
+        let keys = |k: &[String]| params::issue_keys("issues", k, MAX_ISSUES);
+        assert!(keys(&[]).is_err());
+        assert!(keys(&vec!["A-1".to_string(); 51]).is_err());
+        assert_eq!(keys(&["a-1".into(), "A-1".into()]).unwrap(), vec!["A-1"]);
+        assert!(keys(&["nope".into()]).is_err());
     }
 }

@@ -121,24 +121,33 @@ fn report(results: Vec<BulkItem>, what: &str) -> Out<BulkReport> {
     }
 }
 
-fn keys(input: &[String]) -> Result<Vec<String>, ToolError> {
-    if input.is_empty() {
-        return Err(ToolError::invalid("issue_keys is empty"));
+/// Runs `one` for each issue, at most [`CONCURRENCY`] at a time, with a progress
+/// notification as each ends; the report keeps the order the keys were given in. `one`
+/// says what it did, or why it failed.
+async fn each_issue<F, Fut>(cx: &Ctx, keys: &[String], one: F) -> Vec<BulkItem>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<String, ToolError>>,
+{
+    let total = keys.len();
+    let mut done = 0usize;
+    let mut by_key = std::collections::HashMap::new();
+    let mut runs = stream::iter(keys.iter().cloned())
+        .map(|key| {
+            let run = one(key.clone());
+            async move { (key, run.await) }
+        })
+        .buffer_unordered(CONCURRENCY);
+    while let Some((key, r)) = runs.next().await {
+        done += 1;
+        cx.progress(done, total, &key).await;
+        let (ok, detail) = match r {
+            Ok(d) => (true, d),
+            Err(e) => (false, e.message),
+        };
+        by_key.insert(key.clone(), BulkItem { issue: key, ok, detail });
     }
-    if input.len() > MAX_KEYS {
-        return Err(ToolError::invalid(format!(
-            "issue_keys has {} keys; at most {MAX_KEYS} per call",
-            input.len()
-        )));
-    }
-    let mut out: Vec<String> = Vec::with_capacity(input.len());
-    for k in input {
-        let k = params::issue_key(k)?;
-        if !out.contains(&k) {
-            out.push(k);
-        }
-    }
-    Ok(out)
+    keys.iter().filter_map(|k| by_key.remove(k)).collect()
 }
 
 async fn bulk_create(cx: Ctx, p: BulkCreateParams) -> Result<Out<BulkReport>, ToolError> {
@@ -231,7 +240,7 @@ async fn bulk_create(cx: Ctx, p: BulkCreateParams) -> Result<Out<BulkReport>, To
 }
 
 async fn bulk_transition(cx: Ctx, p: BulkTransitionParams) -> Result<Out<BulkReport>, ToolError> {
-    let keys = keys(&p.issue_keys)?;
+    let keys = params::issue_keys("issue_keys", &p.issue_keys, MAX_KEYS)?;
     let wanted = params::non_empty("transition", &p.transition)?.trim().to_string();
     if let Some(c) = &p.comment {
         params::non_empty("comment", c)?;
@@ -248,80 +257,35 @@ async fn bulk_transition(cx: Ctx, p: BulkTransitionParams) -> Result<Out<BulkRep
         })
         .await
         .map_err(|e| cx.fail(None, e))?;
-    let total = keys.len();
-    let cx = &cx;
-    let mut done = 0usize;
-    let mut by_key: std::collections::HashMap<String, BulkItem> = std::collections::HashMap::new();
-    let mut runs = stream::iter(keys.iter().cloned())
-        .map(|key| {
-            let fields = fields.clone();
-            let wanted = wanted.clone();
-            let comment = p.comment.clone();
-            async move {
-                let r = transition_one(cx, &key, &wanted, fields, comment.as_deref()).await;
-                (key, r)
-            }
-        })
-        .buffer_unordered(CONCURRENCY);
-    while let Some((key, r)) = runs.next().await {
-        done += 1;
-        cx.progress(done, total, &key).await;
-        let item = match r {
-            Ok((name, to)) => BulkItem {
-                issue: key.clone(),
-                ok: true,
-                detail: format!("`{name}` done; now {to}"),
-            },
-            Err(e) => BulkItem {
-                issue: key.clone(),
-                ok: false,
-                detail: e.message,
-            },
-        };
-        by_key.insert(key, item);
-    }
-    let results = keys.iter().filter_map(|k| by_key.remove(k)).collect();
+    let results = each_issue(&cx, &keys, |key| {
+        let (cx, fields, wanted, comment) = (&cx, fields.clone(), &wanted, p.comment.as_deref());
+        async move {
+            let (name, to) = transition_one(cx, &key, wanted, fields, comment).await?;
+            Ok(format!("`{name}` done; now {to}"))
+        }
+    })
+    .await;
     Ok(report(results, "Bulk transition"))
 }
 
 async fn bulk_edit(cx: Ctx, p: BulkEditParams) -> Result<Out<BulkReport>, ToolError> {
-    let keys = keys(&p.issue_keys)?;
+    let keys = params::issue_keys("issue_keys", &p.issue_keys, MAX_KEYS)?;
     let input = p.fields.into_input()?;
     let fields = cx.jira.build_fields(&input).await.map_err(|e| cx.fail(None, e))?;
     if fields.is_empty() {
         return Err(ToolError::invalid("nothing to change: give at least one field"));
     }
     let changed = fields.names().join(", ");
-    let total = keys.len();
-    let cx = &cx;
-    let mut done = 0usize;
-    let mut by_key = std::collections::HashMap::new();
-    let mut runs = stream::iter(keys.iter().cloned())
-        .map(|key| {
-            let fields = fields.clone();
-            async move {
-                let r = cx.jira.edit_issue(&key, fields).await;
-                (key, r)
-            }
-        })
-        .buffer_unordered(CONCURRENCY);
-    while let Some((key, r)) = runs.next().await {
-        done += 1;
-        cx.progress(done, total, &key).await;
-        let item = match r {
-            Ok(()) => BulkItem {
-                issue: key.clone(),
-                ok: true,
-                detail: format!("set {changed}"),
-            },
-            Err(e) => BulkItem {
-                issue: key.clone(),
-                ok: false,
-                detail: cx.fail(Some(format!("Issue {key}")), e).message,
-            },
-        };
-        by_key.insert(key, item);
-    }
-    let results = keys.iter().filter_map(|k| by_key.remove(k)).collect();
+    let results = each_issue(&cx, &keys, |key| {
+        let (cx, fields, changed) = (&cx, fields.clone(), &changed);
+        async move {
+            cx.jira
+                .edit_issue(&key, fields)
+                .await
+                .map_err(|e| cx.fail(Some(format!("Issue {key}")), e))?;
+            Ok(format!("set {changed}"))
+        }
+    })
+    .await;
     Ok(report(results, "Bulk edit"))
 }

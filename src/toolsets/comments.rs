@@ -3,9 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
-    jira::{Cursor, ops, ops::On, views::CommentView},
+    jira::{ops, ops::On, views::CommentView},
     render,
 };
 
@@ -128,13 +128,7 @@ fn visibility(input: Option<&str>) -> Result<Option<(&'static str, String)>, Too
 }
 
 fn comment_id(input: &str) -> Result<String, ToolError> {
-    let id = input.trim().trim_start_matches('#');
-    if id.is_empty() || id.len() > 20 || !id.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ToolError::invalid(format!(
-            "`{input}` is not a comment id; ids are numbers such as `10001`"
-        )));
-    }
-    Ok(id.to_string())
+    params::numeric_id("comment_id", input.trim().trim_start_matches('#'))
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -173,10 +167,7 @@ async fn get_comments(cx: Ctx, p: GetCommentsParams) -> Result<Out<CommentsPage>
         .collect();
     let total = page.total_known().unwrap_or(comments.len() as u64);
     let next = u64::from(start) + comments.len() as u64;
-    let next_start_at = page.next().and_then(|c| match c {
-        Cursor::Offset(n) => u32::try_from(n).ok(),
-        Cursor::Token(_) => None,
-    });
+    let next_start_at = paging::next_start(&page);
     let mut text = if comments.is_empty() {
         if start == 0 {
             format!("{key} has no comments.")

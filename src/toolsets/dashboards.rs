@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, filters::next_offset, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     config::Flavor,
     jira::{
@@ -140,7 +140,7 @@ async fn list_dashboards(cx: Ctx, p: ListDashboardsParams) -> Result<Out<Dashboa
         .await
         .map_err(|e| cx.fail(Some("The dashboard list".into()), e))?;
     let dashboards: Vec<DashboardView> = page.items.iter().map(DashboardView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_start(&page);
     let mut text = if dashboards.is_empty() {
         "No dashboards.".to_string()
     } else {
@@ -150,13 +150,14 @@ async fn list_dashboards(cx: Ctx, p: ListDashboardsParams) -> Result<Out<Dashboa
             .collect::<Vec<_>>()
             .join("\n")
     };
-    if let Some(n) = next_start_at {
-        let of = page.total.map(|t| format!(" of {t}")).unwrap_or_default();
-        text.push_str(&format!(
-            "\n\n{} dashboards shown{of}. More: call jira_list_dashboards with the same filter and start_at {n}.",
-            dashboards.len()
-        ));
-    }
+    paging::more_hint(
+        &mut text,
+        "jira_list_dashboards",
+        dashboards.len(),
+        page.total,
+        next_start_at,
+        "dashboard",
+    );
     Ok(Out {
         text,
         data: DashboardsPage {

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, filters::next_offset, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     config::Flavor,
     jira::{
@@ -158,7 +158,7 @@ async fn find_fields(cx: Ctx, p: FindFieldsParams) -> Result<Out<FieldsPage>, To
         ..Page::default()
     }
     .cut(u64::from(p.start_at.unwrap_or(0)), max);
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_start(&page);
     let total = page.total.unwrap_or(0);
     let mut text = if page.items.is_empty() {
         match &q {
@@ -168,12 +168,14 @@ async fn find_fields(cx: Ctx, p: FindFieldsParams) -> Result<Out<FieldsPage>, To
     } else {
         page.items.iter().map(FieldView::line).collect::<Vec<_>>().join("\n")
     };
-    if let Some(n) = next_start_at {
-        text.push_str(&format!(
-            "\n\n{} of {total} fields shown. More: call jira_find_fields with the same query and start_at {n}.",
-            page.items.len()
-        ));
-    }
+    paging::more_hint(
+        &mut text,
+        "jira_find_fields",
+        page.items.len(),
+        Some(total),
+        next_start_at,
+        "field",
+    );
     Ok(Out {
         text,
         data: FieldsPage {
@@ -368,7 +370,7 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
         (meta.id, meta.name, Some(ctx), note, page)
     };
     let options: Vec<OptionView> = page.items.iter().map(OptionView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_start(&page);
     let who = if field_name == field_id {
         field_id.clone()
     } else {
@@ -386,13 +388,14 @@ async fn get_field_options(cx: Ctx, p: FieldOptionsParams) -> Result<Out<FieldOp
             options.iter().map(OptionView::line).collect::<Vec<_>>().join("\n")
         )
     };
-    if let Some(n) = next_start_at {
-        let of = page.total.map(|t| format!(" of {t}")).unwrap_or_default();
-        text.push_str(&format!(
-            "\n\n{} options shown{of}. More: call jira_get_field_options with the same field and start_at {n}.",
-            options.len()
-        ));
-    }
+    paging::more_hint(
+        &mut text,
+        "jira_get_field_options",
+        options.len(),
+        page.total,
+        next_start_at,
+        "option",
+    );
     if let Some(n) = note.take() {
         text.push_str(&format!("\n{n}"));
     }

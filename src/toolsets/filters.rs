@@ -4,11 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     config::Flavor,
     jira::{
-        Cursor, Page,
         filters::{self, Filter},
         ops,
         ops::On,
@@ -144,14 +143,6 @@ pub struct FiltersPage {
     pub next_start_at: Option<u32>,
 }
 
-/// The next offset of a page paged by offset.
-pub(super) fn next_offset<T>(page: &Page<T>) -> Option<u32> {
-    page.next().and_then(|c| match c {
-        Cursor::Offset(n) => u32::try_from(n).ok(),
-        Cursor::Token(_) => None,
-    })
-}
-
 async fn list_filters(cx: Ctx, p: ListFiltersParams) -> Result<Out<FiltersPage>, ToolError> {
     let max = params::page_size("max_results", p.max_results, 50, 100)?;
     let start = u64::from(p.start_at.unwrap_or(0));
@@ -166,7 +157,7 @@ async fn list_filters(cx: Ctx, p: ListFiltersParams) -> Result<Out<FiltersPage>,
     }
     .map_err(|e| cx.fail(Some("The filter list".into()), e))?;
     let filters: Vec<FilterView> = page.items.iter().map(FilterView::new).collect();
-    let next_start_at = next_offset(&page);
+    let next_start_at = paging::next_start(&page);
     let total = page.total;
     let mut text = if filters.is_empty() {
         match p.which {
@@ -176,13 +167,14 @@ async fn list_filters(cx: Ctx, p: ListFiltersParams) -> Result<Out<FiltersPage>,
     } else {
         filters.iter().map(FilterView::line).collect::<Vec<_>>().join("\n")
     };
-    if let Some(n) = next_start_at {
-        let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
-        text.push_str(&format!(
-            "\n\n{} filters shown{of}. More: call jira_list_filters with the same which and start_at {n}.",
-            filters.len()
-        ));
-    }
+    paging::more_hint(
+        &mut text,
+        "jira_list_filters",
+        filters.len(),
+        total,
+        next_start_at,
+        "filter",
+    );
     Ok(Out {
         text,
         data: FiltersPage {

@@ -371,8 +371,9 @@ async fn create_issue(cx: Ctx, p: CreateIssueParams) -> Result<Out<IssueChanged>
             let mentions_type = matches!(&e, JiraError::Api(api) if api.status() == Some(400)
                 && api.messages().iter().any(|m| m.starts_with("issuetype")));
             let mut err = cx.fail(subject.clone(), e);
-            if mentions_type && let Ok(types) = cx.jira.create_issue_types(&project).await {
-                err = err.with_hint(&format!("Issue types in {project}: {}.", types.join(", ")));
+            if mentions_type && let Ok(types) = cx.jira.create_types(&project).await {
+                let names: Vec<String> = types.into_iter().map(|(_, name)| name).collect();
+                err = err.with_hint(&format!("Issue types in {project}: {}.", names.join(", ")));
             }
             return Err(err);
         }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
 use crate::jira::{
     IssueInput, links,
-    links::{LINK_CREATE, LINK_DELETE, LINK_TYPES, REMOTE_LINK_CREATE, REMOTE_LINK_DELETE},
+    links::{LINK_CREATE, LINK_DELETE, REMOTE_LINK_CREATE, REMOTE_LINK_DELETE},
+    metadata::LINK_TYPES,
     ops,
     ops::On,
 };
@@ -119,16 +120,6 @@ fn url_param(input: &str) -> Result<String, ToolError> {
     Ok(u.to_string())
 }
 
-fn numeric_id(name: &str, input: &str) -> Result<String, ToolError> {
-    let id = input.trim();
-    if id.is_empty() || id.len() > 20 || !id.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ToolError::invalid(format!(
-            "{name} `{input}` is not an id; ids are numbers"
-        )));
-    }
-    Ok(id.to_string())
-}
-
 async fn link_issues(cx: Ctx, p: LinkParams) -> Result<Out<LinkResult>, ToolError> {
     let key = params::issue_key(&p.issue_key)?;
     match (&p.to_issue, &p.url) {
@@ -187,7 +178,7 @@ async fn link_issues(cx: Ctx, p: LinkParams) -> Result<Out<LinkResult>, ToolErro
 async fn unlink(cx: Ctx, p: UnlinkParams) -> Result<Out<LinkResult>, ToolError> {
     match (&p.link_id, &p.remote_link_id) {
         (Some(id), None) => {
-            let id = numeric_id("link_id", id)?;
+            let id = params::numeric_id("link_id", id)?;
             cx.jira
                 .delete_link(&id)
                 .await
@@ -202,7 +193,7 @@ async fn unlink(cx: Ctx, p: UnlinkParams) -> Result<Out<LinkResult>, ToolError> 
             })
         }
         (None, Some(id)) => {
-            let id = numeric_id("remote_link_id", id)?;
+            let id = params::numeric_id("remote_link_id", id)?;
             let key = params::issue_key(
                 p.issue_key
                     .as_deref()

@@ -86,6 +86,30 @@ pub fn non_empty(name: &str, input: &str) -> Result<String, ToolError> {
     Ok(input.to_string())
 }
 
+/// A list of issue keys for one call: at least one, at most `max`, each checked, repeats
+/// dropped (order kept). `name` is the parameter, for the message.
+pub fn issue_keys(name: &str, input: &[String], max: usize) -> Result<Vec<String>, ToolError> {
+    if input.is_empty() {
+        return Err(ToolError::invalid(format!(
+            "{name} is empty; give at least one issue key"
+        )));
+    }
+    if input.len() > max {
+        return Err(ToolError::invalid(format!(
+            "{name} has {} keys; at most {max} per call, so split them into several calls",
+            input.len()
+        )));
+    }
+    let mut keys: Vec<String> = Vec::with_capacity(input.len());
+    for k in input {
+        let key = issue_key(k)?;
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
 /// Checks a page size against its bounds (`None` → the default).
 pub fn page_size(name: &str, value: Option<u32>, default: u32, max: u32) -> Result<u32, ToolError> {
     match value {

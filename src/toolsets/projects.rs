@@ -4,10 +4,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     config::Flavor,
-    jira::{Cursor, ops, ops::On, projects as P, projects::Part, views::ProjectView},
+    jira::{ops, ops::On, projects as P, projects::Part, views::ProjectView},
     render,
 };
 
@@ -206,10 +206,7 @@ async fn list_projects(cx: Ctx, p: ListProjectsParams) -> Result<Out<ProjectsPag
         .map_err(|e| cx.fail(Some("The project list".into()), e))?;
     let projects: Vec<ProjectView> = page.items.iter().map(ProjectView::new).collect();
     let total = page.total;
-    let next_start_at = page.next().and_then(|c| match c {
-        Cursor::Offset(n) => u32::try_from(n).ok(),
-        Cursor::Token(_) => None,
-    });
+    let next_start_at = paging::next_start(&page);
     let mut text = if projects.is_empty() {
         match p.query.as_deref().filter(|q| !q.trim().is_empty()) {
             Some(q) => format!("No project you can browse matches `{q}`."),
@@ -218,13 +215,14 @@ async fn list_projects(cx: Ctx, p: ListProjectsParams) -> Result<Out<ProjectsPag
     } else {
         projects.iter().map(render::project).collect::<Vec<_>>().join("\n")
     };
-    if let Some(n) = next_start_at {
-        let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
-        text.push_str(&format!(
-            "\n\n{} projects shown{of}. More: call jira_list_projects with start_at {n}.",
-            projects.len()
-        ));
-    }
+    paging::more_hint(
+        &mut text,
+        "jira_list_projects",
+        projects.len(),
+        total,
+        next_start_at,
+        "project",
+    );
     Ok(Out {
         text,
         data: ProjectsPage {
@@ -380,11 +378,10 @@ async fn update_project(cx: Ctx, p: UpdateProjectParams) -> Result<Out<Saved>, T
 }
 
 fn part_id(id: Option<&str>) -> Result<Option<String>, ToolError> {
-    match id.map(str::trim).filter(|i| !i.is_empty()) {
-        None => Ok(None),
-        Some(i) if i.len() <= 20 && i.chars().all(|c| c.is_ascii_digit()) => Ok(Some(i.to_string())),
-        Some(i) => Err(ToolError::invalid(format!("id `{i}` is not a number"))),
-    }
+    id.map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|i| params::numeric_id("id", i))
+        .transpose()
 }
 
 async fn save_component(cx: Ctx, p: SaveComponentParams) -> Result<Out<Saved>, ToolError> {

@@ -72,6 +72,35 @@ async fn check_jql(cx: Ctx, p: CheckJqlParams) -> Result<Out<JqlCheck>, ToolErro
 }
 
 /// What every result line shows.
+/// What a list of issue lines asks Jira for: the fields every line shows, and the extra
+/// ones requested by id or display name, as (display name, id, holds rich text).
+pub(super) async fn line_fields(
+    cx: &Ctx,
+    wanted: &[String],
+) -> Result<(Vec<(String, String, bool)>, Vec<String>), crate::jira::JiraError> {
+    let extra: Vec<(String, String, bool)> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        cx.jira
+            .resolve_fields(wanted)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let rich_text = m.is_rich_text();
+                (m.name, m.id, rich_text)
+            })
+            .collect()
+    };
+    let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
+    ids.extend(
+        extra
+            .iter()
+            .map(|(_, id, _)| id.clone())
+            .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
+    );
+    Ok((extra, ids))
+}
+
 pub(super) const LINE_FIELDS: &[&str] = &["summary", "status", "issuetype", "priority", "assignee", "updated"];
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -119,27 +148,7 @@ async fn search(cx: Ctx, p: SearchParams) -> Result<Out<SearchResult>, ToolError
         .map_err(|e| cx.fail(None, e))?;
     let wanted = params::clean_field_list(&p.fields);
     let fail = |e| cx.fail(Some("The search".into()), e);
-    let extra: Vec<(String, String, bool)> = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        cx.jira
-            .resolve_fields(&wanted)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(|m| {
-                let rich_text = m.is_rich_text();
-                (m.name, m.id, rich_text)
-            })
-            .collect()
-    };
-    let mut ids: Vec<String> = LINE_FIELDS.iter().map(|s| s.to_string()).collect();
-    ids.extend(
-        extra
-            .iter()
-            .map(|(_, id, _)| id.clone())
-            .filter(|id| !LINE_FIELDS.contains(&id.as_str())),
-    );
+    let (extra, ids) = line_fields(&cx, &wanted).await.map_err(fail)?;
     let page = cx.jira.search(jql, &ids, max, cursor.as_ref()).await.map_err(fail)?;
     let rich = cx.jira.rich();
     let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();

@@ -3,10 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, params};
+use super::{Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler, paging, params};
 use crate::{
     jira::{
-        Cursor,
         ops::On,
         worklogs::{self, Estimate, Worklog, WorklogInput},
     },
@@ -240,10 +239,7 @@ async fn get_worklogs(cx: Ctx, p: GetWorklogsParams) -> Result<Out<WorklogsPage>
     let rich = cx.jira.rich();
     let worklogs: Vec<WorklogView> = page.items.iter().map(|w| WorklogView::new(w, rich)).collect();
     let total = page.total_known().unwrap_or(worklogs.len() as u64);
-    let next_start_at = page.next().and_then(|c| match c {
-        Cursor::Offset(n) => u32::try_from(n).ok(),
-        Cursor::Token(_) => None,
-    });
+    let next_start_at = paging::next_start(&page);
     let mut text = if worklogs.is_empty() {
         if start == 0 {
             format!("{key} has no worklogs.")

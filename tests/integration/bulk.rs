@@ -213,6 +213,30 @@ async fn bulk_create_maps_jiras_failures_to_their_issues() {
     assert_eq!(w.jira.received_requests().await.unwrap().len(), 1);
 }
 
+/// When every issue fails Jira answers 400 with the same positional report: each failure is
+/// still told by its position.
+#[tokio::test]
+async fn bulk_create_where_all_fail_says_why_for_each() {
+    let w = world(Some("bulk"), false).await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/bulk"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "issues": [],
+            "errors": [
+                {"failedElementNumber": 0, "status": 400, "elementErrors": {"errors": {"project": "valid project is required"}}},
+                {"failedElementNumber": 1, "status": 400, "elementErrors": {"errorMessages": ["Summary too long"]}}
+            ]
+        })))
+        .mount(&w.jira)
+        .await;
+    let issue = json!({"project": "NOPE", "issue_type": "Task", "summary": "x"});
+    let e = err_text(&call(&w, "jira_bulk_create", json!({"issues": [issue, issue]}), false).await);
+    assert!(
+        e.contains("#1: project: valid project is required") && e.contains("#2: Summary too long"),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn enabling_a_toolset_notifies_the_client_and_its_tools_work() {
     let w = world(None, true).await;

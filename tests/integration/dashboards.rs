@@ -40,7 +40,7 @@ async fn list_is_paged_to_the_end_and_filtered() {
     assert_eq!(
         ok_text(&r),
         "10000 \"Team\" (owner Ada Lovelace, favourite)\n10001 \"Ops\" (owner Ada Lovelace)\n\n\
-         2 dashboards shown of 3. More: call jira_list_dashboards with the same filter and start_at 2."
+         2 dashboards shown of 3. More: call jira_list_dashboards with the same arguments and start_at 2."
     );
     assert_eq!(r.structured_content.unwrap()["next_start_at"], 2);
     let r = h

@@ -281,7 +281,7 @@ async fn projects_and_myself_on_data_center() {
     let text = ok_text(&r);
     assert!(text.contains("OPS Operations (software, lead Ada Lovelace)"), "{text}");
     assert!(
-        text.contains("1 projects shown of 2") && text.contains("start_at 1"),
+        text.contains("1 project shown of 2") && text.contains("start_at 1"),
         "{text}"
     );
     let r = h

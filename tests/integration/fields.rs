@@ -34,7 +34,7 @@ async fn find_fields_matches_name_or_id_and_pages_to_the_end() {
     assert_eq!(
         ok_text(&r),
         "customfield_10016 \"Story Points\" (float, custom)\n\n\
-         1 of 2 fields shown. More: call jira_find_fields with the same query and start_at 1."
+         1 field shown of 2. More: call jira_find_fields with the same arguments and start_at 1."
     );
     let r = h
         .call("jira_find_fields", json!({"query": "story", "start_at": 1}))
@@ -94,7 +94,7 @@ async fn cloud_options_come_from_the_global_context_page_by_page() {
     assert_eq!(
         ok_text(&r),
         "Options of Team (customfield_10020) in context 10100:\n- Red (id 1)\n- Blue (id 2), disabled\n\n\
-         2 options shown of 3. More: call jira_get_field_options with the same field and start_at 2.\n\
+         2 options shown of 3. More: call jira_get_field_options with the same arguments and start_at 2.\n\
          Other contexts: Bug teams (10200); pass context_id to see theirs."
     );
     let r = h
@@ -157,7 +157,7 @@ async fn data_center_reads_options_from_the_create_screen_and_needs_project_and_
     assert_eq!(
         ok_text(&r),
         "Options of Team (customfield_10300):\n- Platform (id 11)\n- Data (id 12)\n\n\
-         2 options shown of 3. More: call jira_get_field_options with the same field and start_at 2."
+         2 options shown of 3. More: call jira_get_field_options with the same arguments and start_at 2."
     );
     let r = h
         .call(

@@ -41,7 +41,7 @@ async fn favourites_are_paged_to_the_end() {
         text,
         "10000 \"Open bugs\" (owner Ada Lovelace, favourite): type = Bug AND resolution is EMPTY\n\
          10001 \"My work\" (owner Ada Lovelace, favourite): assignee = currentUser()\n\n\
-         2 filters shown of 3. More: call jira_list_filters with the same which and start_at 2."
+         2 filters shown of 3. More: call jira_list_filters with the same arguments and start_at 2."
     );
     let data = r.structured_content.unwrap();
     assert_eq!(data["next_start_at"], 2);
