@@ -171,15 +171,9 @@ impl JiraClient {
     }
 
     /// Assigns through the assignee endpoint, which needs only the Assign Issues permission
-    /// (an edit needs Edit Issues too). `None` unassigns.
-    pub async fn assign(&self, key: &str, user_id: Option<&str>) -> Result<(), JiraError> {
-        let body = match (user_id, self.flavor()) {
-            (Some(id), Flavor::Cloud) => json!({ "accountId": id }),
-            (Some(id), Flavor::DataCenter) => json!({ "name": id }),
-            (None, Flavor::Cloud) => json!({ "accountId": null }),
-            (None, Flavor::DataCenter) => json!({ "name": null }),
-        };
-        let req = self.request(ISSUE_ASSIGN, &[key]).await?.json(body);
+    /// (an edit needs Edit Issues too).
+    pub async fn assign(&self, key: &str, user_id: &str) -> Result<(), JiraError> {
+        let req = self.request(ISSUE_ASSIGN, &[key]).await?.json(self.user_ref(user_id));
         self.send(req).await
     }
 }

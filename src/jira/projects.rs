@@ -128,14 +128,29 @@ impl JiraClient {
         self.send(req).await
     }
 
-    /// Creates (`id` none) or updates a component or version; answers with what Jira stored.
+    /// Creates (`id` none) or updates a component or version. A create answers with what
+    /// Jira stored (its new id must be there); an update's answer is not needed (Data Center
+    /// may send none), so the result then names what was sent.
     pub async fn save_part(&self, version: bool, id: Option<&str>, body: Value) -> Result<Part, JiraError> {
-        let req = match (version, id) {
-            (false, None) => self.request(COMPONENT_CREATE, &[]).await?,
-            (false, Some(id)) => self.request(COMPONENT_UPDATE, &[id]).await?,
-            (true, None) => self.request(VERSION_CREATE, &[]).await?,
-            (true, Some(id)) => self.request(VERSION_UPDATE, &[id]).await?,
+        let Some(id) = id else {
+            let op = if version { VERSION_CREATE } else { COMPONENT_CREATE };
+            let part: Part = self.call(self.request(op, &[]).await?.json(body)).await?;
+            if part.id.0.is_none() {
+                return Err(JiraError::Api(crate::http::ApiError::Decode {
+                    context: op.id(self.flavor()),
+                    message: "the answer has no id".into(),
+                    source: None,
+                }));
+            }
+            return Ok(part);
         };
-        self.call(req.json(body)).await
+        let op = if version { VERSION_UPDATE } else { COMPONENT_UPDATE };
+        let name = Shown::of(body.get("name").unwrap_or(&Value::Null));
+        self.send(self.request(op, &[id]).await?.json(body)).await?;
+        Ok(Part {
+            id: Shown(Some(id.to_string())),
+            name,
+            ..Part::default()
+        })
     }
 }

@@ -401,12 +401,18 @@ async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>
     let mut input = p.rest.into_input()?;
     input.summary = summary;
     let subject = Some(format!("Issue {key}"));
-    let only_assignee = input.assignee.is_some()
-        && IssueInput {
-            assignee: None,
-            ..input.clone()
-        }
-        .is_empty();
+    // Unassigning stays an edit: the assignee endpoint's `accountId: null` is not what
+    // Atlassian's own document allows.
+    let only_assignee = input.assignee.as_deref().is_some_and(|a| {
+        !matches!(
+            a.trim().to_ascii_lowercase().as_str(),
+            "" | "unassigned" | "none" | "null"
+        )
+    }) && IssueInput {
+        assignee: None,
+        ..input.clone()
+    }
+    .is_empty();
     if only_assignee {
         return assign(&cx, key, input.assignee.as_deref().unwrap_or_default()).await;
     }
@@ -440,18 +446,11 @@ async fn update_issue(cx: Ctx, p: UpdateIssueParams) -> Result<Out<IssueChanged>
 /// permission, not Edit Issues.
 async fn assign(cx: &Ctx, key: String, who: &str) -> Result<Out<IssueChanged>, ToolError> {
     let fail = |e| cx.fail(Some(format!("Issue {key}")), e);
-    let id = match who.trim().to_ascii_lowercase().as_str() {
-        "" | "unassigned" | "none" | "null" => None,
-        _ => Some(cx.jira.resolve_user(who).await.map_err(fail)?),
-    };
-    cx.jira.assign(&key, id.as_deref()).await.map_err(fail)?;
-    let text = match &id {
-        Some(_) => format!("Assigned {key} to {}.", who.trim()),
-        None => format!("Unassigned {key}."),
-    };
+    let id = cx.jira.resolve_user(who).await.map_err(fail)?;
+    cx.jira.assign(&key, &id).await.map_err(fail)?;
     let url = cx.browse_url(&key).await;
     Ok(Out {
-        text,
+        text: format!("Assigned {key} to {}.", who.trim()),
         data: IssueChanged {
             key,
             url,

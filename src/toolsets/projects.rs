@@ -478,8 +478,13 @@ async fn save(cx: Ctx, version: bool, id: Option<String>, body: serde_json::Valu
     let name = saved.name.or_empty();
     Ok(Out {
         text: format!(
-            "{} {what} {name} (id {id}).",
-            if action == "created" { "Created" } else { "Updated" }
+            "{} {what} {}(id {id}).",
+            if action == "created" { "Created" } else { "Updated" },
+            if name.is_empty() {
+                String::new()
+            } else {
+                format!("{name} ")
+            }
         ),
         data: Saved {
             id,

@@ -565,22 +565,11 @@ async fn data_center_uses_the_same_agile_paths() {
 /// its schemas allow into a result (dynamic mode, two seeds).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_agile_request_is_accepted_by_the_jira_software_spec() {
-    use crate::contract::{Prism, call_checked, harness_of, prism_path};
-    let Some(bin) = prism_path() else {
-        assert!(
-            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
-            "Prism is required (JIRA_MCP_REQUIRE_TEST_SERVERS) but not installed: run `npm ci` in tests/node"
-        );
-        eprintln!("skipping the agile contract test: Prism is not installed (npm ci in tests/node)");
+    use crate::contract::{call_checked, harness_of, prism_or_skip, start_prisms};
+    let Some(bin) = prism_or_skip() else {
         return;
     };
-    let spec = "jira-software.json";
-    let mut static_prism = Prism::start(&bin, None, spec);
-    let mut dynamic: Vec<Prism> = [1u32, 2].iter().map(|s| Prism::start(&bin, Some(*s), spec)).collect();
-    static_prism.wait_ready();
-    for p in &mut dynamic {
-        p.wait_ready();
-    }
+    let (static_prism, dynamic) = start_prisms(&bin, "jira-software.json");
     let reads = || {
         vec![
             ("jira_list_boards", json!({})),

@@ -302,13 +302,8 @@ async fn data_center_lists_favourites_and_shares_with_user_names() {
 /// that at most three Prism servers run at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contract_filters_dashboards_fields_requests_are_accepted_by_both_specs() {
-    use crate::contract::prism_path;
-    let Some(bin) = prism_path() else {
-        assert!(
-            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
-            "Prism is required (JIRA_MCP_REQUIRE_TEST_SERVERS) but not installed: run `npm ci` in tests/node"
-        );
-        eprintln!("skipping contract tests: Prism is not installed (npm ci in tests/node)");
+    use crate::contract::{prism_or_skip, run_contract};
+    let Some(bin) = prism_or_skip() else {
         return;
     };
     let cloud_reads = || {
@@ -395,38 +390,4 @@ async fn contract_filters_dashboards_fields_requests_are_accepted_by_both_specs(
         ),
     ];
     run_contract(&bin, "jira-dc-10.3.json", "datacenter", dc_writes, dc_reads).await;
-}
-
-async fn run_contract(
-    bin: &std::path::PathBuf,
-    spec: &str,
-    flavor: &str,
-    writes: Vec<(&'static str, Value)>,
-    reads: impl Fn() -> Vec<(&'static str, Value)>,
-) {
-    use crate::contract::{Prism, call_checked, harness_of};
-    let mut static_prism = Prism::start(bin, None, spec);
-    let mut dynamic: Vec<Prism> = [1u32, 2].iter().map(|s| Prism::start(bin, Some(*s), spec)).collect();
-    static_prism.wait_ready();
-    for p in &mut dynamic {
-        p.wait_ready();
-    }
-    // Static mode: the spec's examples; writes must succeed, reads be accepted.
-    let h = harness_of(&static_prism, flavor).await;
-    for (tool, args) in writes {
-        let expect_ok = !tool.starts_with("jira_get");
-        call_checked(&h, &static_prism, tool, args, expect_ok).await;
-    }
-    for (tool, args) in reads() {
-        call_checked(&h, &static_prism, tool, args, false).await;
-    }
-    h.assert_declared_operations_only();
-    // Dynamic mode: every read succeeds on what the schemas allow.
-    for prism in &dynamic {
-        let h = harness_of(prism, flavor).await;
-        for (tool, args) in reads() {
-            call_checked(&h, prism, tool, args, true).await;
-        }
-        h.assert_declared_operations_only();
-    }
 }

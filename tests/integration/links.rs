@@ -218,19 +218,25 @@ async fn delete_explains_sub_tasks_and_assign_alone_uses_the_assignee_endpoint()
         ),
         "Deleted PROJ-1 and its sub-tasks."
     );
+    h.ok(
+        "GET",
+        "/rest/api/3/myself",
+        json!({"accountId": "557058:aa", "displayName": "Ada"}),
+    )
+    .await;
     Mock::given(method("PUT"))
         .and(path("/rest/api/3/issue/PROJ-2/assignee"))
-        .and(body_json(json!({"accountId": null})))
+        .and(body_json(json!({"accountId": "557058:aa"})))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&h.jira)
         .await;
     assert_eq!(
         ok_text(
-            &h.call("jira_update_issue", json!({"issue_key": "PROJ-2", "assignee": ""}))
+            &h.call("jira_update_issue", json!({"issue_key": "PROJ-2", "assignee": "me"}))
                 .await
         ),
-        "Unassigned PROJ-2."
+        "Assigned PROJ-2 to me."
     );
     h.assert_declared_operations_only();
 }
@@ -434,4 +440,143 @@ async fn projects_are_read_and_versions_created_by_project_id() {
             .await,
     );
     h.assert_declared_operations_only();
+}
+
+/// Prism serves Atlassian's documents (Cloud platform v3, then Data Center 10.3): every request
+/// the issue extras, links, comment edits, people search, projects and bulk tools send is one
+/// the spec allows (writes against the spec's examples), and every read tool turns whatever
+/// the schemas allow into a result (two seeds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_issue_links_comments_users_projects_bulk_are_accepted_by_both_specs() {
+    use crate::contract::{prism_or_skip, run_contract};
+    let Some(bin) = prism_or_skip() else {
+        return;
+    };
+    let account = "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077";
+    let cloud_reads = || {
+        vec![
+            (
+                "jira_get_issue",
+                json!({"issue_key": "PROJ-1", "comments": 0, "include": ["transitions", "changelog", "watchers"]}),
+            ),
+            ("jira_get_create_fields", json!({"project": "PROJ"})),
+            ("jira_find_users", json!({"query": "ada"})),
+            ("jira_find_users", json!({"query": "ada", "assignable_to": "PROJ-1"})),
+            ("jira_find_users", json!({"query": "ada", "assignable_to": "PROJ"})),
+            ("jira_get_project", json!({"project": "PROJ"})),
+        ]
+    };
+    let cloud_writes = vec![
+        (
+            "jira_delete_issue",
+            json!({"issue_key": "PROJ-1", "delete_subtasks": true}),
+        ),
+        ("jira_update_issue", json!({"issue_key": "PROJ-1", "assignee": account})),
+        ("jira_update_issue", json!({"issue_key": "PROJ-1", "assignee": ""})),
+        (
+            "jira_add_comment",
+            json!({"issue_key": "PROJ-1", "body": "Internal note", "visibility": "role:Developers"}),
+        ),
+        (
+            "jira_edit_comment",
+            json!({"issue_key": "PROJ-1", "comment_id": "10000", "body": "Edited **text**", "visibility": "group:jira-users"}),
+        ),
+        (
+            "jira_delete_comment",
+            json!({"issue_key": "PROJ-1", "comment_id": "10000"}),
+        ),
+        (
+            "jira_link_issues",
+            json!({"issue_key": "PROJ-1", "url": "https://example.com/runbook", "title": "Runbook"}),
+        ),
+        ("jira_unlink_issues", json!({"link_id": "10001"})),
+        (
+            "jira_unlink_issues",
+            json!({"remote_link_id": "10000", "issue_key": "PROJ-1"}),
+        ),
+        ("jira_watch_issue", json!({"issue_key": "PROJ-1", "watcher": account})),
+        (
+            "jira_watch_issue",
+            json!({"issue_key": "PROJ-1", "watcher": account, "remove": true}),
+        ),
+        (
+            "jira_create_project",
+            json!({"key": "OPS", "name": "Operations", "project_type": "software", "lead": account,
+                   "description": "On-call work", "template": "com.pyxis.greenhopper.jira:gh-simplified-kanban-classic"}),
+        ),
+        (
+            "jira_update_project",
+            json!({"project": "OPS", "name": "Ops", "description": "Renamed", "lead": account}),
+        ),
+        (
+            "jira_save_component",
+            json!({"project": "PROJ", "name": "Auth", "description": "Sign-in", "lead": account}),
+        ),
+        ("jira_save_component", json!({"id": "10000", "name": "Auth service"})),
+        (
+            "jira_save_version",
+            json!({"id": "10000", "release_date": "2026-12-20", "released": true, "archived": false}),
+        ),
+        (
+            "jira_bulk_create",
+            json!({"issues": [
+                {"project": "PROJ", "issue_type": "Task", "summary": "One", "description": "**Bold** start", "labels": ["a"]},
+                {"project": "PROJ", "issue_type": "Bug", "summary": "Two", "assignee": account, "due_date": "2026-12-31"}
+            ]}),
+        ),
+        (
+            "jira_bulk_edit",
+            json!({"issue_keys": ["PROJ-1", "PROJ-2"], "labels": ["triaged"], "priority": "High"}),
+        ),
+        // Accepted only (the spec's examples need not be parseable data): read in static mode.
+        (
+            "jira_get_create_fields",
+            json!({"project": "PROJ", "issue_type": "10000"}),
+        ),
+        (
+            "jira_get_issue",
+            json!({"issue_key": "PROJ-1", "include": ["watchers"]}),
+        ),
+    ];
+    run_contract(&bin, "jira-platform-v3.json", "cloud", cloud_writes, cloud_reads).await;
+
+    let dc_reads = || {
+        vec![
+            (
+                "jira_get_issue",
+                json!({"issue_key": "OPS-1", "comments": 0, "include": ["transitions", "changelog", "watchers"]}),
+            ),
+            ("jira_get_create_fields", json!({"project": "OPS"})),
+            ("jira_find_users", json!({"query": "ada"})),
+            ("jira_find_users", json!({"query": "ada", "assignable_to": "OPS"})),
+            ("jira_get_project", json!({"project": "OPS"})),
+        ]
+    };
+    let dc_writes = vec![
+        ("jira_delete_issue", json!({"issue_key": "OPS-1"})),
+        (
+            "jira_add_comment",
+            json!({"issue_key": "OPS-1", "body": "Internal", "visibility": "group:jira-users"}),
+        ),
+        (
+            "jira_edit_comment",
+            json!({"issue_key": "OPS-1", "comment_id": "10000", "body": "Edited"}),
+        ),
+        (
+            "jira_delete_comment",
+            json!({"issue_key": "OPS-1", "comment_id": "10000"}),
+        ),
+        (
+            "jira_link_issues",
+            json!({"issue_key": "OPS-1", "url": "https://example.com/runbook"}),
+        ),
+        ("jira_unlink_issues", json!({"link_id": "10001"})),
+        ("jira_save_component", json!({"id": "10000", "description": "Renamed"})),
+        ("jira_save_version", json!({"id": "10000", "released": true})),
+        (
+            "jira_bulk_edit",
+            json!({"issue_keys": ["OPS-1"], "labels": ["triaged"]}),
+        ),
+    ];
+    run_contract(&bin, "jira-dc-10.3.json", "datacenter", dc_writes, dc_reads).await;
 }

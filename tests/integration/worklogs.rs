@@ -273,22 +273,11 @@ async fn data_center_pages_locally_and_writes_wiki() {
 /// reads against generated answers (two seeds), which every read tool must turn into a result.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worklog_and_attachment_requests_are_accepted_by_atlassians_spec() {
-    use crate::contract::{Prism, call_checked, harness_of, prism_path};
-    let Some(bin) = prism_path() else {
-        assert!(
-            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
-            "Prism is required (JIRA_MCP_REQUIRE_TEST_SERVERS) but not installed: run `npm ci` in tests/node"
-        );
-        eprintln!("skipping: Prism is not installed (npm ci in tests/node)");
+    use crate::contract::{call_checked, harness_of, prism_or_skip, start_prisms};
+    let Some(bin) = prism_or_skip() else {
         return;
     };
-    let spec = "jira-platform-v3.json";
-    let mut static_prism = Prism::start(&bin, None, spec);
-    let mut dynamic: Vec<Prism> = [1u32, 2].iter().map(|s| Prism::start(&bin, Some(*s), spec)).collect();
-    static_prism.wait_ready();
-    for p in &mut dynamic {
-        p.wait_ready();
-    }
+    let (static_prism, dynamic) = start_prisms(&bin, "jira-platform-v3.json");
     let h = harness_of(&static_prism, "cloud").await;
     let writes = [
         (
