@@ -83,6 +83,64 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             "/issue/PROJ-123/attachments".into(),
             json!([{"id": "10010", "filename": "n.txt"}]),
         ),
+        ("GET", "/filter/favourite".into(), json!([])),
+        (
+            "GET",
+            "/filter/10000".into(),
+            json!({"id": "10000", "name": "Open bugs", "jql": "type = Bug"}),
+        ),
+        ("POST", "/filter".into(), json!({"id": "10001", "name": "E2E"})),
+        (
+            "GET",
+            "/dashboard".into(),
+            json!({"dashboards": [], "startAt": 0, "total": 0}),
+        ),
+        ("GET", "/dashboard/10000".into(), json!({"id": "10000", "name": "Team"})),
+        (
+            "POST",
+            "/field".into(),
+            json!({"id": "customfield_10500", "name": "E2E", "custom": true}),
+        ),
+        ("GET", "/priority".into(), json!([{"id": "1", "name": "High"}])),
+        (
+            "GET",
+            "/issue/createmeta/OPS/issuetypes/3".into(),
+            json!({"values": [{"fieldId": "customfield_10020", "name": "Team", "allowedValues": [{"id": "1", "value": "A"}]}]}),
+        ),
+        (
+            "GET",
+            "/issue/createmeta/PROJ/issuetypes".into(),
+            json!({"values": [{"id": "3", "name": "Task"}], "issueTypes": [{"id": "3", "name": "Task"}]}),
+        ),
+        (
+            "GET",
+            "/issueLinkType".into(),
+            json!({"issueLinkTypes": [{"id": "1", "name": "Blocks", "inward": "is blocked by", "outward": "blocks"},
+                                      {"id": "2", "name": "Cloners", "inward": "is cloned by", "outward": "clones"}]}),
+        ),
+        ("POST", "/issueLink".into(), json!(null)),
+        ("DELETE", "/issueLink/10042".into(), json!(null)),
+        ("POST", "/issue/PROJ-123/remotelink".into(), json!({"id": 10000})),
+        ("POST", "/issue/PROJ-123/watchers".into(), json!(null)),
+        ("PUT", "/issue/PROJ-123/comment/555".into(), json!({"id": "555"})),
+        ("DELETE", "/issue/PROJ-123/comment/555".into(), json!(null)),
+        ("DELETE", "/issue/PROJ-124".into(), json!(null)),
+        ("GET", "/user/assignable/search".into(), json!([])),
+        ("GET", "/user/search".into(), fixture("jira/users-search.json")),
+        (
+            "GET",
+            "/project/PROJ".into(),
+            json!({"id": "10000", "key": "PROJ", "name": "Platform"}),
+        ),
+        ("POST", "/project".into(), json!({"id": 10001, "key": "NEW"})),
+        ("PUT", "/project/PROJ".into(), json!({"key": "PROJ"})),
+        ("POST", "/component".into(), json!({"id": "7", "name": "Auth"})),
+        ("POST", "/version".into(), json!({"id": "9", "name": "2.4"})),
+        (
+            "POST",
+            "/issue/bulk".into(),
+            json!({"issues": [{"id": "2", "key": "PROJ-201"}], "errors": []}),
+        ),
     ];
     // The bytes: Cloud's content endpoint, Data Center's `content` URL on the same host.
     let content = if flavor == "cloud" {
@@ -96,6 +154,13 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
         .mount(jira)
         .await;
     if flavor == "cloud" {
+        routes.push(("GET", "/dashboard/10000/gadget".into(), json!({"gadgets": []})));
+        routes.push(("POST", "/dashboard".into(), json!({"id": "10002", "name": "E2E"})));
+        routes.push((
+            "GET",
+            "/field/customfield_10020/context".into(),
+            json!({"values": [], "startAt": 0, "total": 0, "isLast": true}),
+        ));
         routes.push(("GET", "/search/jql".into(), fixture("jira/search-page2.json")));
         routes.push((
             "POST",
@@ -113,6 +178,51 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
         Mock::given(method(m))
             .and(path_regex(format!("^/rest/api/{v}{p}$")))
             .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(jira)
+            .await;
+    }
+    let agile: Vec<(&str, &str, u16, Value)> = vec![
+        (
+            "GET",
+            "/board",
+            200,
+            json!({"isLast": true, "values": [{"id": 5, "name": "Team", "type": "scrum"}]}),
+        ),
+        (
+            "GET",
+            "/board/5/issue",
+            200,
+            json!({"startAt": 0, "total": 0, "issues": []}),
+        ),
+        (
+            "GET",
+            "/board/5/sprint",
+            200,
+            json!({"isLast": true, "values": [{"id": 37, "name": "Sprint 4", "state": "active"}]}),
+        ),
+        (
+            "GET",
+            "/board/5/epic",
+            200,
+            json!({"isLast": true, "values": [{"id": 7, "key": "PROJ-7", "name": "Login"}]}),
+        ),
+        (
+            "POST",
+            "/sprint",
+            201,
+            json!({"id": 38, "name": "Sprint 5", "state": "future"}),
+        ),
+        ("POST", "/sprint/37/issue", 204, Value::Null),
+        ("PUT", "/issue/rank", 204, Value::Null),
+    ];
+    for (m, p, status, body) in agile {
+        let mut answer = ResponseTemplate::new(status);
+        if !body.is_null() {
+            answer = answer.set_body_json(body);
+        }
+        Mock::given(method(m))
+            .and(path(format!("/rest/agile/1.0{p}")))
+            .respond_with(answer)
             .mount(jira)
             .await;
     }
@@ -195,12 +305,74 @@ async fn every_tool_over_stdio(flavor: &str) {
             json!({"issue_key": "PROJ-123", "content_base64": "aGVsbG8=", "file_name": "n.txt"}),
         ),
     ];
+    calls.extend([
+        ("jira_list_filters", json!({})),
+        ("jira_get_filter", json!({"id": "10000"})),
+        ("jira_save_filter", json!({"name": "E2E", "jql": "project = PROJ"})),
+        ("jira_list_dashboards", json!({})),
+        ("jira_get_dashboard", json!({"id": "10000"})),
+        ("jira_find_fields", json!({"query": "story"})),
+        (
+            "jira_get_field_options",
+            json!({"field": "customfield_10020", "project": "OPS", "issue_type": "3"}),
+        ),
+        ("jira_create_field", json!({"name": "E2E", "type": "text"})),
+        ("jira_get_metadata", json!({"kind": "priorities"})),
+        ("jira_list_boards", json!({})),
+        ("jira_get_board_issues", json!({"board_id": 5})),
+        ("jira_list_sprints", json!({"board_id": 5})),
+        ("jira_save_sprint", json!({"board_id": 5, "name": "Sprint 5"})),
+        ("jira_move_issues", json!({"issues": ["PROJ-123"], "sprint_id": 37})),
+        ("jira_list_epics", json!({"board_id": 5})),
+        (
+            "jira_rank_issues",
+            json!({"issues": ["PROJ-123"], "rank_before": "PROJ-1"}),
+        ),
+        ("jira_delete_issue", json!({"issue_key": "PROJ-124"})),
+        ("jira_get_create_fields", json!({"project": "PROJ"})),
+        (
+            "jira_link_issues",
+            json!({"issue_key": "PROJ-123", "to_issue": "PROJ-1", "link_type": "blocks"}),
+        ),
+        ("jira_unlink_issues", json!({"link_id": "10042"})),
+        ("jira_watch_issue", json!({"issue_key": "PROJ-123"})),
+        ("jira_clone_issue", json!({"issue_key": "PROJ-123", "link": false})),
+        (
+            "jira_edit_comment",
+            json!({"issue_key": "PROJ-123", "comment_id": "555", "body": "Edited"}),
+        ),
+        (
+            "jira_delete_comment",
+            json!({"issue_key": "PROJ-123", "comment_id": "555"}),
+        ),
+        ("jira_find_users", json!({"query": "ada", "assignable_to": "PROJ"})),
+        ("jira_get_project", json!({"project": "PROJ"})),
+        (
+            "jira_create_project",
+            json!({"key": "NEW", "name": "New", "project_type": "software", "lead": "me"}),
+        ),
+        ("jira_update_project", json!({"project": "PROJ", "name": "Platform 2"})),
+        ("jira_save_component", json!({"project": "PROJ", "name": "Auth"})),
+        ("jira_save_version", json!({"project": "PROJ", "name": "2.4"})),
+        (
+            "jira_bulk_create",
+            json!({"issues": [{"project": "PROJ", "issue_type": "Task", "summary": "Bulk"}]}),
+        ),
+        (
+            "jira_bulk_transition",
+            json!({"issue_keys": ["PROJ-123"], "transition": "Start Progress"}),
+        ),
+        ("jira_bulk_edit", json!({"issue_keys": ["PROJ-123"], "labels": ["e2e"]})),
+    ]);
     if flavor == "cloud" {
         calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));
+        calls.push(("jira_create_dashboard", json!({"name": "E2E"})));
     }
-    // The toolsets whose requests this test mocks are called here; the rest (links, bulk,
-    // filters, dashboards, fields, …) are driven through a real client in-process.
-    assert!(calls.len() >= 10, "{flavor}: {names:?}");
+    assert_eq!(
+        names.len(),
+        calls.len(),
+        "{flavor}: every listed tool is called here: {names:?}"
+    );
     for (tool, args) in calls {
         assert!(names.contains(&tool.to_string()), "{flavor}: {tool} not listed");
         let r = client
