@@ -201,6 +201,7 @@ async fn main() {
         "  tools/list: {tools_list_bytes} bytes for {tools_count} tools ({} bytes per tool)",
         tools_list_bytes / tools_count.max(1)
     );
+    print_toolset_sizes();
     println!(
         "  jira_get_issue on a typical issue (5 comments, epic parent, components, fix version, due date, sprint):"
     );
@@ -218,4 +219,26 @@ async fn main() {
         percentile(&mut via_mcp, 0.99),
         mcp_med - direct_med
     );
+}
+
+/// What each toolset adds to `tools/list` (Cloud), and the default selection's total.
+fn print_toolset_sizes() {
+    use jira_mcp::{
+        config::Flavor,
+        toolsets::{Selection, TOOLSETS},
+    };
+    let bytes = |sel: &Selection| {
+        let tools: Vec<rmcp::model::Tool> = sel.tools(Flavor::Cloud).iter().map(|t| t.to_tool()).collect();
+        (serde_json::to_string(&tools).map_or(0, |s| s.len()), tools.len())
+    };
+    let (default_bytes, default_count) = bytes(&Selection::parse(None, None, false).expect("default"));
+    println!("  tools/list of the default toolsets: {default_bytes} bytes for {default_count} tools");
+    let sizes: Vec<String> = TOOLSETS
+        .iter()
+        .map(|ts| {
+            let (b, n) = bytes(&Selection::parse(Some(ts.id), None, false).expect("toolset"));
+            format!("{} {b} B/{n}", ts.id)
+        })
+        .collect();
+    println!("  per toolset: {}", sizes.join(", "));
 }

@@ -62,6 +62,12 @@ impl FieldValues {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Sets a system field by its id (`resolution`), in Jira's shape, without a field-list
+    /// lookup: system ids are the same on every site.
+    pub fn set(&mut self, id: &str, value: Value) {
+        self.0.insert(id.to_string(), value);
+    }
 }
 
 impl JiraClient {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Access, Ctx, Out, ToolDef, ToolError, ToolsetDef, handler,
-    issues::{CreateIssueParams, IssueFieldsParams, transition_one},
+    issues::{CreateIssueParams, IssueFieldsParams, set_resolution, transition_one},
     params,
 };
 use crate::jira::{IssueInput, ops, ops::On};
@@ -38,7 +38,7 @@ static BULK_TRANSITION: ToolDef = ToolDef {
     description: "Move up to 100 issues through a transition (name or target status); per-issue report, progress.",
     access: Access::ADD,
     on: On::Both,
-    ops: &[ops::TRANSITIONS_GET, ops::TRANSITION_DO, ops::FIELDS],
+    ops: &[ops::TRANSITIONS_GET, ops::TRANSITION_DO],
     handler: handler!(bulk_transition),
 };
 
@@ -245,18 +245,9 @@ async fn bulk_transition(cx: Ctx, p: BulkTransitionParams) -> Result<Out<BulkRep
     if let Some(c) = &p.comment {
         params::non_empty("comment", c)?;
     }
-    let mut custom = std::collections::BTreeMap::new();
-    if let Some(r) = p.resolution.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        custom.insert("resolution".to_string(), serde_json::json!({ "name": r }));
-    }
-    let fields = cx
-        .jira
-        .build_fields(&IssueInput {
-            custom,
-            ..IssueInput::default()
-        })
-        .await
-        .map_err(|e| cx.fail(None, e))?;
+    // Nothing to look up: the resolution is a system field.
+    let mut fields = crate::jira::FieldValues::default();
+    set_resolution(&mut fields, p.resolution.as_deref());
     let results = each_issue(&cx, &keys, |key| {
         let (cx, fields, wanted, comment) = (&cx, fields.clone(), &wanted, p.comment.as_deref());
         async move {

@@ -579,20 +579,17 @@ async fn transition_issue(cx: Ctx, p: TransitionIssueParams) -> Result<Out<Issue
     if let Some(c) = &p.comment {
         params::non_empty("comment", c)?;
     }
-    let mut custom = p.fields.unwrap_or_default();
-    if let Some(r) = p.resolution.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        custom.insert("resolution".into(), serde_json::json!({ "name": r }));
-    }
     let input = IssueInput {
-        custom,
+        custom: p.fields.unwrap_or_default(),
         ..IssueInput::default()
     };
     let subject = Some(format!("Issue {key}"));
-    let fields = cx
+    let mut fields = cx
         .jira
         .build_fields(&input)
         .await
         .map_err(|e| cx.fail(subject.clone(), e))?;
+    set_resolution(&mut fields, p.resolution.as_deref());
     let (name, to) = transition_one(&cx, &key, &wanted, fields, p.comment.as_deref()).await?;
     let text = format!("{key}: `{name}` done; status is now {to}");
     let url = cx.browse_url(&key).await;
@@ -605,6 +602,13 @@ async fn transition_issue(cx: Ctx, p: TransitionIssueParams) -> Result<Out<Issue
             status: Some(to),
         },
     })
+}
+
+/// Adds the resolution a transition sets, by name.
+pub(super) fn set_resolution(fields: &mut crate::jira::FieldValues, resolution: Option<&str>) {
+    if let Some(r) = resolution.map(str::trim).filter(|r| !r.is_empty()) {
+        fields.set("resolution", serde_json::json!({ "name": r }));
+    }
 }
 
 /// Finds the transition `wanted` names (transition or target status) and performs it;

@@ -429,6 +429,7 @@ async fn every_tool_request_is_accepted_by_atlassians_spec() {
         call_checked(&h, &static_prism, tool, args, false).await;
     }
 
+    let mut transitioned = 0;
     // Dynamic mode, several seeds: every read tool copes with whatever the schema allows.
     for prism in &dynamic {
         let h = harness(prism).await;
@@ -461,12 +462,24 @@ async fn every_tool_request_is_accepted_by_atlassians_spec() {
                 &h,
                 prism,
                 "jira_transition_issue",
-                json!({"issue_key": "PROJ-1", "transition": name, "comment": "Moving on."}),
+                json!({"issue_key": "PROJ-1", "transition": name, "comment": "Moving on.", "resolution": "Done"}),
                 true,
             )
             .await;
+            // The bulk form sends the same requests per issue; its report must be all success.
+            let t = call_checked(
+                &h,
+                prism,
+                "jira_bulk_transition",
+                json!({"issue_keys": ["PROJ-1", "PROJ-2"], "transition": name, "resolution": "Done"}),
+                true,
+            )
+            .await;
+            assert!(t.contains("2 succeeded, 0 failed"), "{t}");
+            transitioned += 1;
         }
     }
+    assert!(transitioned > 0, "no seed offered a transition: transitions went unchecked");
     // A first page with more to come is counted: that request was checked by Prism too.
     assert!(
         std::iter::once(&static_prism)

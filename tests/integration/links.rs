@@ -489,6 +489,15 @@ async fn contract_issue_links_comments_users_projects_bulk_are_accepted_by_both_
             "jira_link_issues",
             json!({"issue_key": "PROJ-1", "url": "https://example.com/runbook", "title": "Runbook"}),
         ),
+        (
+            "jira_link_issues",
+            json!({"issue_key": "PROJ-1", "to_issue": "PROJ-2", "link_type": "blocked by"}),
+        ),
+        ("jira_clone_issue", json!({"issue_key": "PROJ-1", "summary": "Copy"})),
+        (
+            "jira_save_version",
+            json!({"project": "PROJ", "name": "2.4", "start_date": "2026-12-01"}),
+        ),
         ("jira_unlink_issues", json!({"link_id": "10001"})),
         (
             "jira_unlink_issues",
