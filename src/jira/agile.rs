@@ -20,6 +20,7 @@ pub const SPRINT_ISSUES: Op = Op::new(Method::Get, Agile, "/sprint/{sprintId}/is
 pub const EPIC_ISSUES: Op = Op::new(Method::Get, Agile, "/epic/{epicIdOrKey}/issue", Both);
 pub const SPRINT_CREATE: Op = Op::new(Method::Post, Agile, "/sprint", Both);
 /// A partial update: only the fields sent change (also how a sprint is started or closed).
+pub const SPRINT_GET: Op = Op::new(Method::Get, Agile, "/sprint/{sprintId}", Both);
 pub const SPRINT_UPDATE: Op = Op::new(Method::Post, Agile, "/sprint/{sprintId}", Both);
 pub const SPRINT_MOVE_ISSUES: Op = Op::new(Method::Post, Agile, "/sprint/{sprintId}/issue", Both);
 pub const BACKLOG_MOVE_ISSUES: Op = Op::new(Method::Post, Agile, "/backlog/issue", Both);
@@ -205,6 +206,12 @@ impl JiraClient {
         if !states.is_empty() {
             req = req.query("state", states.join(","));
         }
+        self.call(req).await
+    }
+
+    /// One sprint, by id.
+    pub async fn sprint(&self, sprint_id: u64) -> Result<Sprint, JiraError> {
+        let req = self.request(SPRINT_GET, &[&sprint_id.to_string()]).await?;
         self.call(req).await
     }
 

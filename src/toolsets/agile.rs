@@ -57,10 +57,10 @@ static GET_BOARD_ISSUES: ToolDef = ToolDef {
 
 static LIST_SPRINTS: ToolDef = ToolDef {
     name: "jira_list_sprints",
-    description: "List a board's sprints (id, name, state, dates, goal), paged.",
+    description: "A board's sprints (id, name, state, dates, goal), paged; or one sprint by `sprint_id`.",
     access: Access::READ,
     on: On::Both,
-    ops: &[agile::BOARD_SPRINTS],
+    ops: &[agile::BOARD_SPRINTS, agile::SPRINT_GET],
     handler: handler!(list_sprints),
 };
 
@@ -395,7 +395,9 @@ impl SprintState {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListSprintsParams {
     /// Board id.
-    pub board_id: u64,
+    pub board_id: Option<u64>,
+    /// One sprint's id, instead of a board.
+    pub sprint_id: Option<u64>,
     /// Only these states.
     pub state: Option<Vec<SprintState>>,
     /// Per page (default 50, max 100).
@@ -481,7 +483,30 @@ async fn list_sprints(cx: Ctx, p: ListSprintsParams) -> Result<Out<SprintsPage>,
             states.push(s);
         }
     }
-    let board = p.board_id;
+    let board = match (p.board_id, p.sprint_id) {
+        (Some(b), None) => b,
+        (None, Some(id)) => {
+            let sprint = cx
+                .jira
+                .sprint(id)
+                .await
+                .map_err(|e| cx.fail(Some(format!("Sprint {id}")), e))?;
+            let view = SprintView::new(&sprint);
+            return Ok(Out {
+                text: view.line(),
+                data: SprintsPage {
+                    sprints: vec![view],
+                    total: Some(1),
+                    next_start_at: None,
+                },
+            });
+        }
+        _ => {
+            return Err(ToolError::invalid(
+                "give board_id (its sprints) or sprint_id (one sprint), not both",
+            ));
+        }
+    };
     let page = cx
         .jira
         .sprints(board, &states, start, max)

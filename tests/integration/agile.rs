@@ -192,6 +192,8 @@ async fn invalid_input_is_rejected_before_any_request() {
         ("jira_list_boards", json!({"type": "simple"})),
         ("jira_list_sprints", json!({"board_id": -1})),
         ("jira_list_sprints", json!({"board_id": 1, "state": ["open"]})),
+        ("jira_list_sprints", json!({})),
+        ("jira_list_sprints", json!({"board_id": 1, "sprint_id": 2})),
         ("jira_list_epics", json!({"board_id": "x"})),
         ("jira_save_sprint", json!({"name": "S1"})),
         ("jira_save_sprint", json!({"board_id": 1})),
@@ -282,6 +284,14 @@ async fn sprints_are_listed_by_state_and_paged() {
     let r = h.call("jira_list_sprints", json!({"board_id": 5, "start_at": 2})).await;
     assert_eq!(ok_text(&r), "sprint 38 Sprint 5 [future] no dates");
     assert!(r.structured_content.unwrap().get("next_start_at").is_none());
+    // One sprint by id.
+    h.ok("GET", &format!("{A}/sprint/37"), s2.clone()).await;
+    let r = h.call("jira_list_sprints", json!({"sprint_id": 37})).await;
+    assert!(
+        ok_text(&r).starts_with("sprint 37 Sprint 4 [active]"),
+        "{}",
+        ok_text(&r)
+    );
     h.assert_declared_operations_only();
 }
 
@@ -588,6 +598,7 @@ async fn every_agile_request_is_accepted_by_the_jira_software_spec() {
             ),
             ("jira_get_board_issues", json!({"epic_key": "PROJ-7"})),
             ("jira_list_sprints", json!({"board_id": 5})),
+            ("jira_list_sprints", json!({"sprint_id": 37})),
             (
                 "jira_list_sprints",
                 json!({"board_id": 5, "state": ["active", "future"], "max_results": 10, "start_at": 10}),

@@ -479,7 +479,10 @@ async fn every_tool_request_is_accepted_by_atlassians_spec() {
             transitioned += 1;
         }
     }
-    assert!(transitioned > 0, "no seed offered a transition: transitions went unchecked");
+    assert!(
+        transitioned > 0,
+        "no seed offered a transition: transitions went unchecked"
+    );
     // A first page with more to come is counted: that request was checked by Prism too.
     assert!(
         std::iter::once(&static_prism)
