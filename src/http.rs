@@ -145,12 +145,12 @@ pub struct ApiRequest {
     pub max_bytes: usize,
 }
 
-/// A file to upload. The bytes are shared so that a retried request does not copy them.
+/// A file to upload. The bytes are shared: each attempt sends them without a copy.
 #[derive(Clone)]
 pub struct Upload {
     pub file_name: String,
     pub mime: String,
-    pub bytes: Arc<Vec<u8>>,
+    pub bytes: bytes::Bytes,
 }
 
 impl std::fmt::Debug for Upload {
@@ -292,12 +292,18 @@ impl Http {
                 rb = rb.json(body);
             }
             if let Some(up) = &req.upload {
-                let part = reqwest::multipart::Part::bytes(up.bytes.as_ref().clone())
-                    .file_name(up.file_name.clone())
-                    .mime_str(&up.mime)
-                    .unwrap_or_else(|_| {
-                        reqwest::multipart::Part::bytes(up.bytes.as_ref().clone()).file_name(up.file_name.clone())
-                    });
+                let body = reqwest::Body::from(up.bytes.clone());
+                let part = reqwest::multipart::Part::stream_with_length(body, up.bytes.len() as u64)
+                    .file_name(up.file_name.clone());
+                // A type Jira would refuse is left out rather than failing the upload.
+                let part = match part.mime_str(&up.mime) {
+                    Ok(typed) => typed,
+                    Err(_) => reqwest::multipart::Part::stream_with_length(
+                        reqwest::Body::from(up.bytes.clone()),
+                        up.bytes.len() as u64,
+                    )
+                    .file_name(up.file_name.clone()),
+                };
                 rb = rb.multipart(reqwest::multipart::Form::new().part("file", part));
             }
             let started = std::time::Instant::now();

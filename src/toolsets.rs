@@ -120,8 +120,23 @@ pub struct ToolDef {
     pub handler: Handler,
 }
 
+/// The definitions of `tools/schemas/`, embedded at build time (see `build.rs`).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/definitions.rs"));
+}
+
 impl ToolDef {
-    /// The MCP definition `tools/list` shows.
+    /// The definition a server lists: the generated one of `tools/schemas/` (equal to
+    /// [`ToolDef::to_tool`], which the catalog test checks), else generated now.
+    pub fn definition(&self) -> Tool {
+        embedded::DEFINITIONS
+            .iter()
+            .find(|(name, _)| *name == self.name)
+            .and_then(|(_, json)| serde_json::from_str(json).ok())
+            .unwrap_or_else(|| self.to_tool())
+    }
+
+    /// The MCP definition `tools/list` shows, generated from the code.
     pub fn to_tool(&self) -> Tool {
         Tool::new(self.name, self.description, (self.handler.input)())
             .with_raw_output_schema((self.handler.output)())
@@ -499,7 +514,11 @@ impl Router {
         Router {
             flavor,
             selection: selection.clone(),
-            tools: selection.tools(flavor).into_iter().map(|t| (t, t.to_tool())).collect(),
+            tools: selection
+                .tools(flavor)
+                .into_iter()
+                .map(|t| (t, t.definition()))
+                .collect(),
         }
     }
 

@@ -6,8 +6,6 @@
 //! same credential, only when it is on the REST base's own origin: a credential is never sent
 //! to a host the metadata names.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 use super::{
@@ -141,7 +139,7 @@ impl JiraClient {
         key: &str,
         file_name: &str,
         mime: &str,
-        bytes: Arc<Vec<u8>>,
+        bytes: bytes::Bytes,
     ) -> Result<Vec<Attachment>, JiraError> {
         let req = self
             .request(ATTACHMENT_ADD, &[key])

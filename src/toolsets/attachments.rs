@@ -5,7 +5,7 @@
 //! (`save_to`), never over an existing one. An upload takes a local file, or the bytes as
 //! base64 for clients that share no file system with the server.
 
-use std::{io::Write, path::Path, sync::Arc};
+use std::{io::Write, path::Path};
 
 use base64::Engine;
 use rmcp::model::ContentBlock;
@@ -466,7 +466,7 @@ async fn upload_attachment(cx: Ctx, p: UploadAttachmentParams) -> Result<Out<Att
     let size = bytes.len();
     let added = cx
         .jira
-        .add_attachment(&key, &name, mime_for(&name), Arc::new(bytes))
+        .add_attachment(&key, &name, mime_for(&name), bytes::Bytes::from(bytes))
         .await
         .map_err(cx.failing(format!("Issue {key}")))?;
     let ids: Vec<String> = added.iter().filter_map(|a| a.id.get()).collect();

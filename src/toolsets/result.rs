@@ -39,27 +39,19 @@ impl<T> Out<T> {
 /// described by their type alone (`"string"`, not `["string","null"]`); with `$schema`
 /// dropped (2020-12 is MCP's default dialect) this keeps `tools/list` small.
 pub fn schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    let mut out = compact(&rmcp::handler::server::common::schema_for_output::<T>());
-    // The model reads the result itself, where hints are spelled out; the output schema is
-    // for clients that validate it, so its prose would only cost context.
-    let mut v = serde_json::Value::Object(Arc::make_mut(&mut out).clone());
-    strip_prose(&mut v);
-    shallow(&mut v);
-    match v {
-        serde_json::Value::Object(m) => Arc::new(m),
-        _ => out,
-    }
+    let mut schema = Arc::unwrap_or_clone(compact(&rmcp::handler::server::common::schema_for_output::<T>()));
+    shallow(&mut schema);
+    Arc::new(schema)
 }
 
 /// Keeps an output schema to its top level: each property's JSON type, nested objects and
-/// list items as bare `object`s. Clients check the shape; the model reads the values. This
-/// halves `tools/list` for tools with rich results (an issue view's nested definitions alone
-/// cost a kilobyte).
-fn shallow(v: &mut serde_json::Value) {
+/// list items as bare `object`s, no prose. Clients check the shape; the model reads the
+/// values, whose hints the result spells out. This halves `tools/list` for tools with rich
+/// results (an issue view's nested definitions alone cost a kilobyte).
+fn shallow(schema: &mut JsonObject) {
     use serde_json::{Value, json};
-    let Value::Object(map) = v else { return };
-    map.remove("$defs");
-    if let Some(Value::Object(props)) = map.get_mut("properties") {
+    schema.remove("$defs");
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
         for prop in props.values_mut() {
             let ty = prop.get("type").cloned();
             *prop = match ty {
@@ -75,31 +67,6 @@ fn shallow(v: &mut serde_json::Value) {
                 None => json!({ "type": "object" }),
             };
         }
-    }
-}
-
-/// Drops `description` and bounds from an output schema (never a property named so).
-fn strip_prose(v: &mut serde_json::Value) {
-    use serde_json::Value;
-    match v {
-        Value::Object(map) => {
-            let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("anyOf");
-            if is_schema {
-                map.remove("description");
-                map.remove("minimum");
-            }
-            for (k, child) in map.iter_mut() {
-                if k == "properties" || k == "$defs" {
-                    if let Value::Object(props) = child {
-                        props.values_mut().for_each(strip_prose);
-                    }
-                } else {
-                    strip_prose(child);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_prose),
-        _ => {}
     }
 }
 

@@ -60,6 +60,22 @@ fn catalog_readme_and_tool_schemas_match_the_code() {
     assert_eq!(present, expected_files);
 }
 
+/// What a server lists is what the code generates: the embedded definitions are current.
+#[test]
+fn served_definitions_are_the_generated_ones() {
+    if updating() {
+        return;
+    }
+    for (_, t) in jira_mcp::toolsets::all() {
+        assert_eq!(
+            t.definition(),
+            t.to_tool(),
+            "{}: the embedded definition is stale; run `UPDATE_CATALOG=1 cargo test --test integration catalog`",
+            t.name
+        );
+    }
+}
+
 #[test]
 fn every_tool_sets_all_four_annotations_and_describes_every_parameter() {
     for tool in all_tools() {
