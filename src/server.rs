@@ -58,7 +58,7 @@ then jira_get_issue for details.";
 
 impl JiraMcp {
     pub fn new(jira: Arc<JiraClient>, selection: &Selection) -> Self {
-        let router = Arc::new(std::sync::RwLock::new(Arc::new(Router::new(selection, jira.flavor()))));
+        let router = routed(selection, jira.flavor());
         JiraMcp {
             jira,
             router,
@@ -71,10 +71,7 @@ impl JiraMcp {
     pub fn with_selection(&self, selection: &Selection) -> Self {
         JiraMcp {
             jira: self.jira.clone(),
-            router: Arc::new(std::sync::RwLock::new(Arc::new(Router::new(
-                selection,
-                self.jira.flavor(),
-            )))),
+            router: routed(selection, self.jira.flavor()),
             in_flight: self.in_flight.clone(),
         }
     }
@@ -116,6 +113,11 @@ impl JiraMcp {
     pub fn sent_operations(&self) -> Vec<crate::jira::ops::Sent> {
         self.jira.sent_operations()
     }
+}
+
+/// A router for `selection`, in the cell a session may replace it in.
+fn routed(selection: &Selection, flavor: crate::config::Flavor) -> Arc<std::sync::RwLock<Arc<Router>>> {
+    Arc::new(std::sync::RwLock::new(Arc::new(Router::new(selection, flavor))))
 }
 
 impl ServerHandler for JiraMcp {
@@ -196,7 +198,7 @@ impl JiraMcp {
         let cx = Ctx {
             jira: self.jira.clone(),
             tool,
-            progress: Some(progress),
+            progress,
         };
         // Every tool needs Jira: a credential first, then its scopes.
         let ui = CallUi {

@@ -232,7 +232,7 @@ pub fn lookup(tool: &str) -> Option<(&'static ToolsetDef, &'static ToolDef)> {
 pub struct Ctx {
     pub jira: Arc<JiraClient>,
     pub tool: &'static ToolDef,
-    pub progress: Option<Progress>,
+    pub progress: Progress,
 }
 
 /// Where a long call reports progress: MCP progress notifications, when the client asked for
@@ -246,10 +246,10 @@ pub struct Progress {
 impl Ctx {
     /// Reports `done` of `total` steps (nothing when the client did not ask for progress).
     pub async fn progress(&self, done: usize, total: usize, message: &str) {
-        let Some(Progress {
+        let Progress {
             peer,
             token: Some(token),
-        }) = &self.progress
+        } = &self.progress
         else {
             return;
         };

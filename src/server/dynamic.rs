@@ -15,7 +15,13 @@ use crate::toolsets::{Router, TOOLSETS, ToolsetDef};
 
 pub const NAME: &str = "jira_toolsets";
 
+/// The definition, built once.
 pub fn tool() -> Tool {
+    static TOOL: std::sync::LazyLock<Tool> = std::sync::LazyLock::new(build);
+    TOOL.clone()
+}
+
+fn build() -> Tool {
     let input = json!({
         "type": "object",
         "properties": {

@@ -62,16 +62,7 @@ pub fn date(input: &str) -> Result<String, ToolError> {
     if s.is_empty() {
         return Ok(String::new());
     }
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    let month: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-    let day: u32 = s.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
-    if !shape || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if date_shape(s).is_none() {
         return Err(ToolError::invalid(format!(
             "`{s}` is not a date; use YYYY-MM-DD, e.g. 2026-12-31"
         )));
