@@ -67,12 +67,7 @@ static LIST_SPRINTS: ToolDef = ToolDef {
 static SAVE_SPRINT: ToolDef = ToolDef {
     name: "jira_save_sprint",
     description: "Create a sprint (board_id) or change one (sprint_id); state active starts it, closed closes it.",
-    // Creating is not idempotent, and a change overwrites what was there.
-    access: Access {
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-    },
+    access: Access::SAVE,
     on: On::Both,
     ops: &[agile::SPRINT_CREATE, agile::SPRINT_UPDATE],
     handler: handler!(save_sprint),

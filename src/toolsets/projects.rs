@@ -55,7 +55,7 @@ static UPDATE_PROJECT: ToolDef = ToolDef {
 static SAVE_COMPONENT: ToolDef = ToolDef {
     name: "jira_save_component",
     description: "Create a component in a project, or update one by id.",
-    access: Access::UPDATE,
+    access: Access::SAVE,
     on: On::Both,
     ops: &[P::COMPONENT_CREATE, P::COMPONENT_UPDATE, ops::USER_SEARCH, ops::MYSELF],
     handler: handler!(save_component),
@@ -64,7 +64,7 @@ static SAVE_COMPONENT: ToolDef = ToolDef {
 static SAVE_VERSION: ToolDef = ToolDef {
     name: "jira_save_version",
     description: "Create a version in a project, or update one by id: dates, release, archive.",
-    access: Access::UPDATE,
+    access: Access::SAVE,
     on: On::Both,
     ops: &[P::VERSION_CREATE, P::VERSION_UPDATE, P::PROJECT_GET],
     handler: handler!(save_version),
