@@ -26,6 +26,7 @@ pub mod models;
 pub mod ops;
 pub mod projects;
 pub mod search;
+pub mod servicedesk;
 mod users;
 pub mod views;
 pub mod worklogs;

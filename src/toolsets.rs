@@ -20,6 +20,7 @@ mod dashboards;
 mod fields;
 mod filters;
 mod issues;
+mod jsm;
 mod links;
 mod paging;
 mod params;
@@ -214,6 +215,7 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &filters::TOOLSET,
     &dashboards::TOOLSET,
     &fields::TOOLSET,
+    &jsm::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.

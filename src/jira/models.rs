@@ -432,6 +432,17 @@ impl<T> Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each item turned into a `U` (a view).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            start_at: self.start_at,
+            total: self.total,
+            is_last: self.is_last,
+            next_page_token: self.next_page_token,
+        }
+    }
+
     /// The page `[start_at, start_at + max_results)` of a complete list (one Jira sends all at
     /// once), with the total, so that [`Page::next`] pages it like any other.
     pub fn cut(self, start_at: u64, max_results: u32) -> Page<T> {
@@ -490,9 +501,14 @@ impl<T: DeserializeOwned> Page<T> {
                 });
                 Page {
                     items: list.map(items_of).unwrap_or_default(),
-                    start_at: o.get("startAt").and_then(Value::as_u64).unwrap_or(0),
+                    // Jira's `startAt`/`isLast`; the service desk API's `start`/`isLastPage`.
+                    start_at: o
+                        .get("startAt")
+                        .or_else(|| o.get("start"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
                     total: o.get("total").and_then(Value::as_u64),
-                    is_last: o.get("isLast").and_then(Value::as_bool),
+                    is_last: o.get("isLast").or_else(|| o.get("isLastPage")).and_then(Value::as_bool),
                     next_page_token: o
                         .get("nextPageToken")
                         .and_then(Value::as_str)
@@ -535,6 +551,15 @@ mod tests {
             None
         );
         assert_eq!(page(json!([c, c])).next(), None);
+        // The service desk API's shape.
+        assert_eq!(
+            page(json!({"values": [c, c], "start": 4, "limit": 2, "size": 2, "isLastPage": false})).next(),
+            Some(Cursor::Offset(6))
+        );
+        assert_eq!(
+            page(json!({"values": [c], "start": 6, "size": 1, "isLastPage": true})).next(),
+            None
+        );
         assert_eq!(page(json!([c, c])).total_known(), Some(2));
         assert_eq!(page(json!({"comments": [], "startAt": 0, "total": 9})).next(), None);
         // A complete list cut into pages pages like the rest.
