@@ -226,6 +226,65 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             .mount(jira)
             .await;
     }
+    // Jira Service Management: the same paths on both flavors.
+    let page = |values: Value| json!({"start": 0, "size": 1, "isLastPage": true, "values": values});
+    let servicedesk: Vec<(&str, &str, u16, Value)> = vec![
+        (
+            "GET",
+            "/servicedesk",
+            200,
+            page(json!([{"id": "1", "projectKey": "HELP", "projectName": "Help"}])),
+        ),
+        (
+            "GET",
+            "/servicedesk/1/requesttype/10/field",
+            200,
+            json!({"requestTypeFields": [{"fieldId": "summary", "name": "Summary", "required": true, "validValues": []}]}),
+        ),
+        ("POST", "/request", 201, json!({"issueKey": "HELP-7"})),
+        ("GET", "/request", 200, page(json!([]))),
+        (
+            "GET",
+            "/request/HELP-7",
+            200,
+            json!({"issueKey": "HELP-7", "summary": "e2e", "currentStatus": {"status": "Open"}}),
+        ),
+        ("GET", "/request/HELP-7/approval", 200, page(json!([]))),
+        (
+            "GET",
+            "/request/HELP-7/transition",
+            200,
+            page(json!([{"id": "1", "name": "Resolve"}])),
+        ),
+        ("POST", "/request/HELP-7/transition", 204, Value::Null),
+        (
+            "POST",
+            "/request/HELP-7/comment",
+            201,
+            json!({"id": "9", "public": false}),
+        ),
+        ("POST", "/request/HELP-7/participant", 200, page(json!([]))),
+        (
+            "GET",
+            "/servicedesk/1/queue",
+            200,
+            page(json!([{"id": "3", "name": "Open", "issueCount": 1}])),
+        ),
+        ("GET", "/organization", 200, page(json!([]))),
+        ("POST", "/servicedesk/1/customer", 204, Value::Null),
+        ("GET", "/knowledgebase/article", 200, page(json!([]))),
+    ];
+    for (m, p, status, body) in servicedesk {
+        let mut answer = ResponseTemplate::new(status);
+        if !body.is_null() {
+            answer = answer.set_body_json(body);
+        }
+        Mock::given(method(m))
+            .and(path(format!("/rest/servicedeskapi{p}")))
+            .respond_with(answer)
+            .mount(jira)
+            .await;
+    }
     for m in ["PUT", "POST"] {
         let p = if m == "PUT" {
             "/issue/PROJ-123"
@@ -363,6 +422,27 @@ async fn every_tool_over_stdio(flavor: &str) {
             json!({"issue_keys": ["PROJ-123"], "transition": "Start Progress"}),
         ),
         ("jira_bulk_edit", json!({"issue_keys": ["PROJ-123"], "labels": ["e2e"]})),
+    ]);
+    calls.extend([
+        ("jsm_list_service_desks", json!({})),
+        (
+            "jsm_create_request",
+            json!({"service_desk_id": "1", "request_type_id": "10", "summary": "e2e"}),
+        ),
+        ("jsm_get_request", json!({"issue_key": "HELP-7"})),
+        ("jsm_list_requests", json!({})),
+        (
+            "jsm_add_comment",
+            json!({"issue_key": "HELP-7", "body": "**e2e**", "public": false}),
+        ),
+        (
+            "jsm_update_request",
+            json!({"issue_key": "HELP-7", "add_participants": ["me"], "transition": "Resolve"}),
+        ),
+        ("jsm_list_queues", json!({"service_desk_id": "1"})),
+        ("jsm_list_customers", json!({"organizations": true})),
+        ("jsm_add_customers", json!({"users": ["me"], "service_desk_id": "1"})),
+        ("jsm_search_knowledge_base", json!({"query": "vpn"})),
     ]);
     if flavor == "cloud" {
         calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));

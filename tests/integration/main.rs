@@ -33,6 +33,8 @@ mod filters;
 mod http;
 /// Issues: get, create, update, transition.
 mod issues;
+/// Jira Service Management: requests, comments, approvals, SLAs, queues, customers (Cloud and DC).
+mod jsm;
 /// Links, watchers, clones, deletes, create screens, comment edits, people, projects.
 mod links;
 /// Projects, myself, site discovery.
