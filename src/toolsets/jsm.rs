@@ -37,7 +37,6 @@ pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
         &LIST_REQUESTS,
         &ADD_COMMENT,
         &UPDATE_REQUEST,
-        &QUEUES,
         &LIST_CUSTOMERS,
         &ADD_CUSTOMERS,
         &KNOWLEDGE_BASE,
@@ -46,10 +45,10 @@ pub(super) static TOOLSET: ToolsetDef = ToolsetDef {
 
 static LIST_DESKS: ToolDef = ToolDef {
     name: "jsm_list_service_desks",
-    description: "List service desks; with service_desk_id, its request types; with request_type_id too, that form's fields (required, valid values).",
+    description: "List service desks; with service_desk_id, its request types and queues (issue counts); with request_type_id too, that form's fields (required, valid values).",
     access: Access::READ,
     on: On::Both,
-    ops: &[sd::DESKS, sd::REQUEST_TYPES, sd::REQUEST_TYPE_FIELDS],
+    ops: &[sd::DESKS, sd::REQUEST_TYPES, sd::QUEUES, sd::REQUEST_TYPE_FIELDS],
     handler: handler!(list_desks),
 };
 
@@ -69,7 +68,7 @@ static CREATE_REQUEST: ToolDef = ToolDef {
 
 static GET_REQUEST: ToolDef = ToolDef {
     name: "jsm_get_request",
-    description: "A request: status and history, transitions, SLAs (goal, elapsed, remaining, breached), approvals, participants, fields; comments if asked.",
+    description: "A request: status history, transitions, SLAs (goal, elapsed, remaining, breached), approvals, participants, fields, comments.",
     access: Access::READ,
     on: On::Both,
     ops: &[sd::REQUEST_GET, sd::APPROVALS, sd::TRANSITIONS, sd::COMMENTS],
@@ -78,10 +77,10 @@ static GET_REQUEST: ToolDef = ToolDef {
 
 static LIST_REQUESTS: ToolDef = ToolDef {
     name: "jsm_list_requests",
-    description: "List requests: mine, by desk, type or status, or matching text.",
+    description: "List requests: mine, by desk, type, status or text, or a desk queue's issues.",
     access: Access::READ,
     on: On::Both,
-    ops: &[sd::REQUESTS],
+    ops: &[sd::REQUESTS, sd::QUEUE_ISSUES],
     handler: handler!(list_requests),
 };
 
@@ -96,7 +95,7 @@ static ADD_COMMENT: ToolDef = ToolDef {
 
 static UPDATE_REQUEST: ToolDef = ToolDef {
     name: "jsm_update_request",
-    description: "Transition a request, add or remove participants, approve or decline its pending approval.",
+    description: "Transition a request, add or remove participants, approve or decline its approval.",
     access: Access::SAVE,
     on: On::Both,
     ops: &[
@@ -110,15 +109,6 @@ static UPDATE_REQUEST: ToolDef = ToolDef {
         ops::MYSELF,
     ],
     handler: handler!(update_request),
-};
-
-static QUEUES: ToolDef = ToolDef {
-    name: "jsm_list_queues",
-    description: "A desk's queues with issue counts; with queue_id, the issues in it.",
-    access: Access::READ,
-    on: On::Both,
-    ops: &[sd::QUEUES, sd::QUEUE_ISSUES],
-    handler: handler!(list_queues),
 };
 
 static LIST_CUSTOMERS: ToolDef = ToolDef {
@@ -137,7 +127,7 @@ static LIST_CUSTOMERS: ToolDef = ToolDef {
 
 static ADD_CUSTOMERS: ToolDef = ToolDef {
     name: "jsm_add_customers",
-    description: "Create a customer (email, name) or organization, and/or add users to a desk's customers or an organization.",
+    description: "Create a customer (email, name) or organization; add users to a desk or organization.",
     access: Access::ADD,
     on: On::Both,
     ops: &[
@@ -170,8 +160,9 @@ fn permission(tool: &str) -> &'static str {
             "being the request's reporter or a participant, its organization's member, or an agent of the desk \
              (internal comments: agents only)"
         }
-        "jsm_list_queues" => {
-            "an agent of this service desk (a Jira Service Management licence and the project's Service Desk Team role)"
+        "jsm_list_requests" => {
+            "to be an agent of this service desk to read its queues (a Jira Service Management licence and the \
+             project's Service Desk Team role)"
         }
         "jsm_add_comment" => {
             "the Add Comments permission; internal comments need an agent of this service desk (licence and Service \
@@ -295,7 +286,7 @@ pub struct DesksParams {
     pub request_type_id: Option<String>,
     /// Text in the type's name.
     pub query: Option<String>,
-    /// `next_start_at` of the last page.
+    /// From `next_start_at`.
     pub start_at: Option<u32>,
 }
 
@@ -325,6 +316,9 @@ pub struct DesksOut {
     /// Desks, or a desk's request types.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<IdName>,
+    /// A desk's queues, with issue counts (agents only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -423,10 +417,28 @@ async fn list_desks(cx: Ctx, p: DesksParams) -> Result<Out<DesksOut>, ToolError>
             if !page.items.is_empty() {
                 text.push_str("\nA type's form fields: call again with request_type_id.");
             }
+            let queues = desk_queues(&cx, &desk).await?;
+            match &queues {
+                Some(q) if !q.is_empty() => {
+                    text.push_str("\nQueues (issue count; jsm_list_requests with queue_id lists them):\n");
+                    text.push_str(
+                        &q.iter()
+                            .map(|q| match q.issue_count {
+                                Some(n) => format!("{} {} ({n})", q.id, q.name),
+                                None => format!("{} {}", q.id, q.name),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                }
+                Some(_) => text.push_str("\nQueues: none."),
+                None => text.push_str("\nQueues: not visible to you (agents only)."),
+            }
             Ok(Out {
                 text,
                 data: DesksOut {
                     items: page.items,
+                    queues: queues.unwrap_or_default(),
                     fields: Vec::new(),
                     can_raise_on_behalf_of: None,
                     next_start_at: next,
@@ -458,6 +470,7 @@ async fn list_desks(cx: Ctx, p: DesksParams) -> Result<Out<DesksOut>, ToolError>
                 text,
                 data: DesksOut {
                     items: page.items,
+                    queues: Vec::new(),
                     fields: Vec::new(),
                     can_raise_on_behalf_of: None,
                     next_start_at: next,
@@ -498,6 +511,7 @@ async fn request_form(cx: &Ctx, desk: &str, rt: &str) -> Result<Out<DesksOut>, T
         text,
         data: DesksOut {
             items: Vec::new(),
+            queues: Vec::new(),
             fields,
             can_raise_on_behalf_of: form.can_raise_on_behalf_of,
             next_start_at: None,
@@ -712,11 +726,11 @@ pub enum Visibility {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetRequestParams {
-    /// Request key, e.g. `HELP-12`.
+    /// Request key.
     pub issue_key: String,
     /// Include comments.
     pub comments: Option<Visibility>,
-    /// `next_start_at` of the last comment page.
+    /// Comments from `next_start_at`.
     pub start_at: Option<u32>,
 }
 
@@ -1016,7 +1030,9 @@ pub struct ListRequestsParams {
     pub request_type_id: Option<String>,
     /// Text to search for.
     pub search: Option<String>,
-    /// `next_start_at` of the last page.
+    /// A queue of service_desk_id: its issues.
+    pub queue_id: Option<String>,
+    /// From `next_start_at`.
     pub start_at: Option<u32>,
 }
 
@@ -1031,6 +1047,20 @@ pub struct RequestLine {
     pub reporter: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+}
+
+fn request_line(r: &RequestLine) -> String {
+    let mut l = format!("{} [{}] {}", r.key, r.status, r.summary);
+    for part in [&r.request_type, &r.reporter, &r.created, &r.assignee]
+        .into_iter()
+        .flatten()
+    {
+        l.push_str(" · ");
+        l.push_str(part);
+    }
+    l
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -1054,6 +1084,11 @@ async fn list_requests(cx: Ctx, p: ListRequestsParams) -> Result<Out<RequestsPag
         .filter(|s| !s.trim().is_empty())
         .map(|s| params::numeric_id("request_type_id", s))
         .transpose()?;
+    if let Some(q) = p.queue_id.as_deref().filter(|s| !s.trim().is_empty()) {
+        let q = params::numeric_id("queue_id", q)?;
+        let desk = desk.ok_or_else(|| ToolError::invalid("queue_id needs its service_desk_id"))?;
+        return queue_issues(&cx, &desk, &q, start, max).await;
+    }
     let mut filter: Vec<(&str, String)> = Vec::new();
     let ownership = match (p.ownership, &desk) {
         (Some(Ownership::Mine), _) => Some("OWNED_REQUESTS"),
@@ -1095,20 +1130,11 @@ async fn list_requests(cx: Ctx, p: ListRequestsParams) -> Result<Out<RequestsPag
             request_type: r.request_type.name.get(),
             reporter: r.reporter.as_ref().map(user_name),
             created: r.created_date.shown().map(|d| render::short_time(&d)),
+            assignee: None,
         })
         .collect();
     let next = paging::next_offset(&page);
-    let lines = requests
-        .iter()
-        .map(|r| {
-            let mut l = format!("{} [{}] {}", r.key, r.status, r.summary);
-            for part in [&r.request_type, &r.reporter, &r.created].into_iter().flatten() {
-                l.push_str(" · ");
-                l.push_str(part);
-            }
-            l
-        })
-        .collect();
+    let lines = requests.iter().map(request_line).collect();
     let text = list_text(
         &cx,
         &page,
@@ -1151,7 +1177,7 @@ fn comment_line(c: &RequestCommentView) -> String {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct AddCommentParams {
-    /// Request key, e.g. `HELP-12`.
+    /// Request key.
     pub issue_key: String,
     /// Markdown.
     pub body: String,
@@ -1207,7 +1233,7 @@ pub enum Decision {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UpdateRequestParams {
-    /// Request key, e.g. `HELP-12`.
+    /// Request key.
     pub issue_key: String,
     /// Transition name or id.
     pub transition: Option<String>,
@@ -1368,17 +1394,7 @@ async fn pending_approval(cx: &Ctx, key: &str) -> Result<String, ToolError> {
     }
 }
 
-// ---- jsm_list_queues -------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct QueuesParams {
-    /// Service desk id.
-    pub service_desk_id: String,
-    /// Queue id: list its issues.
-    pub queue_id: Option<String>,
-    /// `next_start_at` of the last page.
-    pub start_at: Option<u32>,
-}
+// ---- queues --------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct QueueView {
@@ -1388,78 +1404,58 @@ pub struct QueueView {
     pub issue_count: Option<u64>,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct QueuesOut {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub queues: Vec<QueueView>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub issues: Vec<IssueLine>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_start_at: Option<u64>,
-}
-
-async fn list_queues(cx: Ctx, p: QueuesParams) -> Result<Out<QueuesOut>, ToolError> {
-    let desk = desk_id(&p.service_desk_id)?;
-    let (start, max) = page_bounds(p.start_at, 50);
-    if let Some(q) = p.queue_id.as_deref().filter(|s| !s.trim().is_empty()) {
-        let q = params::numeric_id("queue_id", q)?;
-        let page = cx
-            .jira
-            .queue_issues(&desk, &q, start, max)
-            .await
-            .map_err(|e| fail(&cx, format!("Queue {q} of service desk {desk}"), e))?;
-        let rich = cx.jira.rich();
-        let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &[], rich)).collect();
-        let next = paging::next_offset(&page);
-        let lines = issues.iter().map(render::issue_line).collect();
-        let text = list_text(&cx, &page, lines, "issue", &format!("Queue {q} is empty."), next);
-        return Ok(Out {
-            text,
-            data: QueuesOut {
-                queues: Vec::new(),
-                issues,
-                next_start_at: next,
-            },
-        });
-    }
+/// The issues in a queue, as request lines.
+async fn queue_issues(cx: &Ctx, desk: &str, queue: &str, start: u64, max: u32) -> Result<Out<RequestsPage>, ToolError> {
     let page = cx
         .jira
-        .queues(&desk, start, max)
+        .queue_issues(desk, queue, start, max)
         .await
-        .map_err(|e| fail(&cx, format!("Service desk {desk}"), e))?;
-    let queues: Vec<QueueView> = page
+        .map_err(|e| fail(cx, format!("Queue {queue} of service desk {desk}"), e))?;
+    let rich = cx.jira.rich();
+    let requests: Vec<RequestLine> = page
         .items
         .iter()
-        .map(|q| QueueView {
-            id: q.id.or_empty(),
-            name: q.name.or_empty(),
-            issue_count: q.issue_count,
+        .map(|i| {
+            let l = IssueLine::new(i, &[], rich);
+            RequestLine {
+                key: l.key,
+                summary: truncate_chars(&l.summary, 200),
+                status: l.status.unwrap_or_default(),
+                request_type: None,
+                reporter: None,
+                created: l.updated.map(|d| render::short_time(&d)),
+                assignee: l.assignee,
+            }
         })
         .collect();
     let next = paging::next_offset(&page);
-    let lines = queues
-        .iter()
-        .map(|q| match q.issue_count {
-            Some(n) => format!("{} {} ({n})", q.id, q.name),
-            None => format!("{} {}", q.id, q.name),
-        })
-        .collect();
-    let text = list_text(
-        &cx,
-        &page,
-        lines,
-        "queue",
-        "This service desk has no queues you can see.",
-        next,
-    );
+    let lines = requests.iter().map(request_line).collect();
+    let text = list_text(cx, &page, lines, "request", &format!("Queue {queue} is empty."), next);
     Ok(Out {
         text,
-        data: QueuesOut {
-            queues,
-            issues: Vec::new(),
+        data: RequestsPage {
+            requests,
             next_start_at: next,
         },
     })
+}
+
+/// A desk's queues with their counts; `None` when the caller may not see queues (customers).
+async fn desk_queues(cx: &Ctx, desk: &str) -> Result<Option<Vec<QueueView>>, ToolError> {
+    match cx.jira.queues(desk, 0, 50).await {
+        Ok(page) => Ok(Some(
+            page.items
+                .iter()
+                .map(|q| QueueView {
+                    id: q.id.or_empty(),
+                    name: q.name.or_empty(),
+                    issue_count: q.issue_count,
+                })
+                .collect(),
+        )),
+        Err(JiraError::Api(a)) if a.status() == Some(403) && !a.is_scope_mismatch() => Ok(None),
+        Err(e) => Err(fail(cx, format!("The queues of service desk {desk}"), e)),
+    }
 }
 
 // ---- jsm_list_customers ----------------------------------------------------------------------
@@ -1474,7 +1470,7 @@ pub struct CustomersParams {
     pub organizations: Option<bool>,
     /// Name or email text.
     pub query: Option<String>,
-    /// `next_start_at` of the last page.
+    /// From `next_start_at`.
     pub start_at: Option<u32>,
 }
 
@@ -1710,7 +1706,7 @@ pub struct KnowledgeParams {
     pub query: String,
     /// Service desk id.
     pub service_desk_id: Option<String>,
-    /// `next_start_at` of the last page.
+    /// From `next_start_at`.
     pub start_at: Option<u32>,
 }
 

@@ -424,7 +424,7 @@ async fn every_tool_over_stdio(flavor: &str) {
         ("jira_bulk_edit", json!({"issue_keys": ["PROJ-123"], "labels": ["e2e"]})),
     ]);
     calls.extend([
-        ("jsm_list_service_desks", json!({})),
+        ("jsm_list_service_desks", json!({"service_desk_id": "1"})),
         (
             "jsm_create_request",
             json!({"service_desk_id": "1", "request_type_id": "10", "summary": "e2e"}),
@@ -439,7 +439,6 @@ async fn every_tool_over_stdio(flavor: &str) {
             "jsm_update_request",
             json!({"issue_key": "HELP-7", "add_participants": ["me"], "transition": "Resolve"}),
         ),
-        ("jsm_list_queues", json!({"service_desk_id": "1"})),
         ("jsm_list_customers", json!({"organizations": true})),
         ("jsm_add_customers", json!({"users": ["me"], "service_desk_id": "1"})),
         ("jsm_search_knowledge_base", json!({"query": "vpn"})),

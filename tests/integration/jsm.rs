@@ -130,8 +130,20 @@ async fn a_request_lives_from_creation_to_resolution() {
         .mount(&h.jira)
         .await;
 
-    let queues = ok_text(&h.call("jsm_list_queues", json!({"service_desk_id": "1"})).await);
-    assert_eq!(queues, "3 Open requests (4)\n4 Waiting for customer (0)");
+    mount(
+        &h,
+        "GET",
+        &format!("{S}/servicedesk/1/requesttype"),
+        200,
+        json!({"start": 0, "size": 1, "isLastPage": true, "values": [{"id": "10", "name": "Get IT help", "description": "Ask for help"}]}),
+    )
+    .await;
+    let desk = ok_text(&h.call("jsm_list_service_desks", json!({"service_desk_id": "1"})).await);
+    assert_eq!(
+        desk,
+        "10 Get IT help — Ask for help\nA type's form fields: call again with request_type_id.\nQueues (issue count; \
+         jsm_list_requests with queue_id lists them):\n3 Open requests (4)\n4 Waiting for customer (0)"
+    );
 
     let r = h
         .call(
@@ -304,8 +316,9 @@ async fn a_request_lives_from_creation_to_resolution() {
     assert_eq!(data["transitions"], json!(["Resolve this issue", "Pending"]));
     snapshot("jsm_get_request", &r);
 
-    let queues = ok_text(&h.call("jsm_list_queues", json!({"service_desk_id": "1"})).await);
-    assert_eq!(queues, "3 Open requests (3)\n4 Waiting for customer (0)");
+    let r = h.call("jsm_list_service_desks", json!({"service_desk_id": "1"})).await;
+    assert!(ok_text(&r).ends_with("3 Open requests (3)\n4 Waiting for customer (0)"));
+    assert_eq!(r.structured_content.unwrap()["queues"][0]["issue_count"], 3);
     h.assert_declared_operations_only();
 }
 
@@ -319,7 +332,12 @@ async fn a_comment_without_public_is_refused_before_any_request() {
     assert!(err_text(&r).contains("public"), "{}", err_text(&r));
     for (tool, args, says) in [
         ("jsm_list_customers", json!({}), "service_desk_id"),
-        ("jsm_list_queues", json!({"service_desk_id": "../1"}), "not an id"),
+        ("jsm_list_requests", json!({"service_desk_id": "../1"}), "not an id"),
+        (
+            "jsm_list_requests",
+            json!({"queue_id": "3"}),
+            "queue_id needs its service_desk_id",
+        ),
         ("jsm_update_request", json!({"issue_key": "HELP-7"}), "give transition"),
         (
             "jsm_add_customers",
@@ -393,22 +411,38 @@ async fn form_mistakes_are_explained_with_the_valid_choices() {
 #[tokio::test]
 async fn forbidden_agent_actions_name_the_permission_and_the_customer_case() {
     let h = Setup::new().start().await;
+    let denied = json!({"errorMessage": "You do not have permission to view queues", "i18nErrorMessage": {"i18nKey": "sd.queue.permission", "parameters": []}});
     mount(
         &h,
         "GET",
-        &format!("{S}/servicedesk/1/queue"),
+        &format!("{S}/servicedesk/1/queue/3/issue"),
         403,
-        json!({"errorMessage": "You do not have permission to view queues", "i18nErrorMessage": {"i18nKey": "sd.queue.permission", "parameters": []}}),
+        denied.clone(),
     )
     .await;
-    let e = err_text(&h.call("jsm_list_queues", json!({"service_desk_id": "1"})).await);
+    let e = err_text(
+        &h.call("jsm_list_requests", json!({"service_desk_id": "1", "queue_id": "3"}))
+            .await,
+    );
     assert_eq!(
         e,
-        "Permission denied (403) for Service desk 1: jsm_list_queues needs an agent of this service desk (a Jira \
-         Service Management licence and the project's Service Desk Team role). Jira says: You do not have permission \
-         to view queues. If you signed in with a portal-only customer account (no agent licence), agent features \
-         answer 403 and OAuth apps cannot be authorized: sign in with a licensed agent account."
+        "Permission denied (403) for Queue 3 of service desk 1: jsm_list_requests needs to be an agent of this \
+         service desk to read its queues (a Jira Service Management licence and the project's Service Desk Team \
+         role). Jira says: You do not have permission to view queues. If you signed in with a portal-only customer account (no agent licence), \
+         agent features answer 403 and OAuth apps cannot be authorized: sign in with a licensed agent account."
     );
+    // A customer looking at a desk sees its request types; the queues are said to be agents' only.
+    mount(&h, "GET", &format!("{S}/servicedesk/1/queue"), 403, denied).await;
+    mount(
+        &h,
+        "GET",
+        &format!("{S}/servicedesk/1/requesttype"),
+        200,
+        json!({"start": 0, "size": 1, "isLastPage": true, "values": [{"id": "10", "name": "Get IT help"}]}),
+    )
+    .await;
+    let t = ok_text(&h.call("jsm_list_service_desks", json!({"service_desk_id": "1"})).await);
+    assert!(t.ends_with("Queues: not visible to you (agents only)."), "{t}");
     mount(
         &h,
         "GET",
@@ -588,8 +622,7 @@ async fn jsm_contract_against_atlassians_document() {
             ),
             ("jsm_get_request", json!({"issue_key": "HELP-1", "comments": "public"})),
             ("jsm_list_requests", json!({"ownership": "mine", "search": "vpn"})),
-            ("jsm_list_queues", json!({"service_desk_id": "1"})),
-            ("jsm_list_queues", json!({"service_desk_id": "1", "queue_id": "2"})),
+            ("jsm_list_requests", json!({"service_desk_id": "1", "queue_id": "2"})),
             ("jsm_list_customers", json!({"service_desk_id": "1", "query": "a"})),
             ("jsm_list_customers", json!({"organization_id": "1"})),
             ("jsm_list_customers", json!({"organizations": true})),
