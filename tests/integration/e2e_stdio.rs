@@ -272,6 +272,12 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
         ),
         ("GET", "/organization", 200, page(json!([]))),
         ("POST", "/servicedesk/1/customer", 204, Value::Null),
+        (
+            "GET",
+            "/servicedesk/1/requesttype",
+            200,
+            page(json!([{"id": "10", "name": "Help"}])),
+        ),
         ("GET", "/knowledgebase/article", 200, page(json!([]))),
     ];
     for (m, p, status, body) in servicedesk {
