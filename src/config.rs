@@ -208,6 +208,30 @@ pub struct Config {
     pub request_timeout: Duration,
     pub token_store: crate::auth::store::Backend,
     pub flavor: Flavor,
+    pub ops: OpsSettings,
+}
+
+/// Where JSM Operations is reached, and how its asynchronous actions are followed.
+#[derive(Debug, Clone)]
+pub struct OpsSettings {
+    /// `JIRA_MCP_OPS_API_ROOT`: the host of the API-token base `{root}/jsm/ops/api/{cloudId}/v1`
+    /// (OAuth calls go through the REST base instead).
+    pub api_root: String,
+    /// `JIRA_MCP_CLOUD_ID`: skips the site's `/_edge/tenant_info` lookup.
+    pub cloud_id: Option<String>,
+    /// `JIRA_MCP_OPS_POLL_MS`: the first wait before reading an action's outcome; later waits
+    /// double, and all of them together stay within [`OpsSettings::poll_budget`].
+    pub poll: Duration,
+}
+
+impl OpsSettings {
+    pub const DEFAULT_API_ROOT: &str = "https://api.atlassian.com";
+
+    /// How long a tool follows an asynchronous action before answering "still processing":
+    /// twenty first waits (5 s by default).
+    pub fn poll_budget(&self) -> Duration {
+        self.poll.saturating_mul(20)
+    }
 }
 
 impl Config {
@@ -364,6 +388,24 @@ impl Config {
         let request_timeout = env("JIRA_MCP_TIMEOUT_SECS")
             .and_then(|v| v.parse().ok())
             .map_or(Duration::from_secs(30), Duration::from_secs);
+        let ops = OpsSettings {
+            api_root: match env("JIRA_MCP_OPS_API_ROOT") {
+                Some(root) => parse_url("JIRA_MCP_OPS_API_ROOT", &root)?
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_string(),
+                None => OpsSettings::DEFAULT_API_ROOT.to_string(),
+            },
+            cloud_id: env("JIRA_MCP_CLOUD_ID")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+            poll: Duration::from_millis(
+                env("JIRA_MCP_OPS_POLL_MS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(250u64)
+                    .clamp(1, 5_000),
+            ),
+        };
         Ok(Config {
             profile,
             config_file,
@@ -384,6 +426,7 @@ impl Config {
             request_timeout,
             token_store,
             flavor,
+            ops,
         })
     }
 

@@ -20,6 +20,7 @@ pub mod dashboards;
 pub mod fields;
 pub mod filters;
 mod issues;
+pub mod jsm_ops;
 pub mod links;
 pub mod metadata;
 pub mod models;
@@ -106,6 +107,8 @@ pub struct JiraClient {
     http: Http,
     config: Config,
     resolved: OnceCell<Resolved>,
+    /// JSM Operations' base, which differs from the REST base under API-token auth.
+    ops_base: OnceCell<Url>,
     fields: fields::FieldCache,
     metadata: metadata::MetadataCache,
     myself: OnceCell<String>,
@@ -119,6 +122,7 @@ impl JiraClient {
             http,
             config,
             resolved: OnceCell::new(),
+            ops_base: OnceCell::new(),
             fields,
             metadata: metadata::MetadataCache::default(),
             myself: OnceCell::new(),
@@ -205,6 +209,72 @@ impl JiraClient {
         Resolved::new(&template.replace("{cloudId}", &cloud_id), Some(site_url))
     }
 
+    /// The base every JSM Operations path goes under. One function builds both forms, so
+    /// neither is ever derived from the other by string replacement:
+    /// - OAuth (and any bearer token): the REST base plus `/jsm/ops/api/v1`, i.e.
+    ///   `https://api.atlassian.com/ex/jira/{cloudId}/jsm/ops/api/v1`;
+    /// - API token (Basic): `{JIRA_MCP_OPS_API_ROOT}/jsm/ops/api/{cloudId}/v1`, with the
+    ///   cloud id from `JIRA_MCP_CLOUD_ID`, the profile state, or the site's public
+    ///   `/_edge/tenant_info`.
+    async fn ops_base(&self) -> Result<&Url, JiraError> {
+        self.ops_base.get_or_try_init(|| self.ops_base_uncached()).await
+    }
+
+    async fn ops_base_uncached(&self) -> Result<Url, JiraError> {
+        let url = if self.auth_kind() == AuthKind::ApiToken {
+            let cloud_id = self.cloud_id_for_basic().await?;
+            if !cloud_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || cloud_id.len() > 64 {
+                return Err(JiraError::Site(format!("the cloud id `{cloud_id}` is not a valid id")));
+            }
+            format!("{}/jsm/ops/api/{cloud_id}/v1", self.config.ops.api_root)
+        } else {
+            let base = &self.resolve().await?.api_base;
+            format!(
+                "{}{}",
+                base.as_str().trim_end_matches('/'),
+                ops::Api::Ops.prefix(self.flavor())
+            )
+        };
+        Url::parse(&url).map_err(|e| JiraError::Site(format!("the JSM Operations base {url} is not a valid URL: {e}")))
+    }
+
+    async fn cloud_id_for_basic(&self) -> Result<String, JiraError> {
+        let cfg = &self.config;
+        if let Some(id) = &cfg.ops.cloud_id {
+            return Ok(id.clone());
+        }
+        let site = cfg.site.as_ref().ok_or_else(|| {
+            JiraError::Site("JSM Operations with an API token needs JIRA_MCP_SITE or JIRA_MCP_CLOUD_ID".into())
+        })?;
+        let site_str = site.as_str().trim_end_matches('/').to_string();
+        let mut state = cfg.load_state();
+        if let (Some(id), Some(url)) = (&state.cloud_id, &state.site_url)
+            && same_site(url, &site_str)
+        {
+            return Ok(id.clone());
+        }
+        let url = site
+            .join("_edge/tenant_info")
+            .map_err(|e| JiraError::Site(format!("cannot build the tenant info URL: {e}")))?;
+        let v = self.http.json(ApiRequest::new(Method::GET, url)).await?;
+        let id = v
+            .get("cloudId")
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                JiraError::Site(format!(
+                    "{site_str}/_edge/tenant_info did not name a cloud id; set JIRA_MCP_CLOUD_ID"
+                ))
+            })?
+            .to_string();
+        state.cloud_id = Some(id.clone());
+        state.site_url = Some(site_str);
+        if let Err(e) = cfg.save_state(&state) {
+            tracing::warn!(error = %e, "could not remember the cloud id in the profile state");
+        }
+        Ok(id)
+    }
+
     /// Lists the sites the current OAuth token can reach.
     pub async fn accessible_resources(&self) -> Result<Vec<SiteInfo>, JiraError> {
         let req = ApiRequest::new(Method::GET, self.config.resources_url.clone());
@@ -227,8 +297,11 @@ impl JiraClient {
                 flavor: self.flavor(),
             });
         }
-        let path = op.path_on(self.flavor(), args)?;
-        let base = &self.resolve().await?.api_base;
+        let (base, path) = if op.api == ops::Api::Ops {
+            (self.ops_base().await?, op.fill(args, String::new())?)
+        } else {
+            (&self.resolve().await?.api_base, op.path_on(self.flavor(), args)?)
+        };
         let mut url = base.clone();
         url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
         // What tests read back; a release build has no use for the log.

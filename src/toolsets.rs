@@ -21,6 +21,7 @@ mod fields;
 mod filters;
 mod issues;
 mod jsm;
+mod jsm_ops;
 mod links;
 mod paging;
 mod params;
@@ -216,6 +217,7 @@ pub const TOOLSETS: &[&ToolsetDef] = &[
     &dashboards::TOOLSET,
     &fields::TOOLSET,
     &jsm::TOOLSET,
+    &jsm_ops::TOOLSET,
 ];
 
 /// Every tool of every toolset, in toolset order.

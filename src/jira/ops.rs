@@ -56,6 +56,9 @@ pub enum Api {
     Agile,
     /// Jira Service Management: `/rest/servicedeskapi` on both.
     ServiceDesk,
+    /// JSM Operations (alerts, schedules, on-call): Cloud only, on its own base (see
+    /// `JiraClient::ops_base`), whose OAuth form ends in this prefix.
+    Ops,
 }
 
 impl Api {
@@ -65,6 +68,7 @@ impl Api {
             (Api::Platform, Flavor::DataCenter) => "/rest/api/2",
             (Api::Agile, _) => "/rest/agile/1.0",
             (Api::ServiceDesk, _) => "/rest/servicedeskapi",
+            (Api::Ops, _) => "/jsm/ops/api/v1",
         }
     }
 }
@@ -122,6 +126,12 @@ impl Op {
     pub fn path_on(&self, flavor: Flavor, args: &[&str]) -> Result<String, PathError> {
         let mut out = String::with_capacity(self.path.len() + 16);
         out.push_str(self.api.prefix(flavor));
+        self.fill(args, out)
+    }
+
+    /// The path under the API's prefix with `args` filled in (encoded as [`Op::path_on`]
+    /// does), appended to `out`.
+    pub fn fill(&self, args: &[&str], mut out: String) -> Result<String, PathError> {
         let mut args = args.iter();
         let mut rest = self.path;
         while let Some(open) = rest.find('{') {

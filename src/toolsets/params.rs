@@ -222,6 +222,20 @@ pub fn started(input: &str) -> Result<String, ToolError> {
     Ok(format!("{date}T{h:02}:{m:02}:{sec:02}.{}{offset}", &millis[..3]))
 }
 
+/// A point in time as ISO 8601 with a colon in the offset (`2026-12-01T10:00:00.000+01:00`),
+/// what JSM Operations takes; the same inputs as [`started`].
+pub fn instant(name: &str, input: &str) -> Result<String, ToolError> {
+    let jira = started(input).map_err(|_| {
+        ToolError::invalid(format!(
+            "{name} `{}` is not a time; use ISO 8601 such as 2026-12-01T10:00:00Z or 2026-12-01T10:00+01:00",
+            crate::adf::truncate_chars(input.trim(), 40)
+        ))
+    })?;
+    // `…00.000+0000` → `…00.000+00:00`: the offset is always the last five ASCII characters.
+    let (head, offset) = jira.split_at(jira.len() - 5);
+    Ok(format!("{head}{}:{}", &offset[..3], &offset[3..]))
+}
+
 /// Now, in Jira's format (UTC).
 pub fn now_started() -> String {
     let now = std::time::SystemTime::now()
@@ -291,6 +305,19 @@ mod tests {
         assert!(summary("a\nb").is_err());
         assert!(summary(&"x".repeat(256)).is_err());
         assert_eq!(summary(" Fix it ").unwrap(), "Fix it");
+    }
+
+    #[test]
+    fn instants_carry_a_colon_offset() {
+        assert_eq!(
+            instant("at", "2026-12-01T10:00Z").unwrap(),
+            "2026-12-01T10:00:00.000+00:00"
+        );
+        assert_eq!(
+            instant("at", "2026-12-01T10:00:05.5-0330").unwrap(),
+            "2026-12-01T10:00:05.500-03:30"
+        );
+        assert!(instant("at", "tomorrow").unwrap_err().message.contains("at `tomorrow`"));
     }
 
     #[test]

@@ -23,7 +23,8 @@ fn command(jira: &MockServer, home: &std::path::Path, flavor: &str) -> tokio::pr
         .env("JIRA_MCP_ACCESS_TOKEN", TOKEN)
         .env("JIRA_MCP_API_BASE", jira.uri())
         .env("JIRA_MCP_FLAVOR", flavor)
-        .env("JIRA_MCP_TOOLSETS", "all");
+        .env("JIRA_MCP_TOOLSETS", "all")
+        .env("JIRA_MCP_OPS_POLL_MS", "10");
     cmd
 }
 
@@ -291,6 +292,76 @@ async fn mock_everything(jira: &MockServer, flavor: &str) {
             .mount(jira)
             .await;
     }
+    // JSM Operations (Cloud only): receipts answered at once by their outcome.
+    let alert = "9b251e07-73c9-4907-9996-8cb53a6a20d0-1704440650350";
+    let sched = "d8751234-0000-4000-8000-000000000001";
+    let receipt = json!({"result": "Request will be processed", "requestId": "r-1", "took": 0.1});
+    let ops: Vec<(&str, String, u16, Value)> = vec![
+        (
+            "GET",
+            "/alerts".into(),
+            200,
+            json!({"values": [{"id": alert, "tinyId": "42", "message": "DB down", "status": "open", "priority": "P1"}], "count": 1}),
+        ),
+        ("POST", "/alerts".into(), 202, receipt.clone()),
+        ("POST", format!("/alerts/{alert}/acknowledge"), 202, receipt.clone()),
+        (
+            "GET",
+            "/alerts/requests/r-1".into(),
+            200,
+            json!({"action": "Acknowledge", "isSuccess": true, "status": "Done", "alertId": alert}),
+        ),
+        (
+            "GET",
+            "/schedules".into(),
+            200,
+            json!({"values": [{"id": sched, "name": "Primary"}]}),
+        ),
+        (
+            "GET",
+            format!("/schedules/{sched}"),
+            200,
+            json!({"id": sched, "name": "Primary", "rotations": []}),
+        ),
+        (
+            "GET",
+            format!("/schedules/{sched}/overrides"),
+            200,
+            json!({"values": []}),
+        ),
+        (
+            "GET",
+            format!("/schedules/{sched}/on-calls"),
+            200,
+            json!({"onCallParticipants": [{"id": "5b10ac8d82e05b22cc7d4ef5", "type": "user"}]}),
+        ),
+        (
+            "POST",
+            format!("/schedules/{sched}/overrides"),
+            201,
+            json!({"alias": "ov-1"}),
+        ),
+        (
+            "GET",
+            "/teams".into(),
+            200,
+            json!({"platformTeams": [{"teamId": "t-1", "teamName": "Payments"}]}),
+        ),
+    ];
+    for (m, p, status, body) in ops {
+        Mock::given(method(m))
+            .and(path(format!("/jsm/ops/api/v1{p}")))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(jira)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/user/bulk"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"values": [{"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Olga Oncall"}]}),
+        ))
+        .mount(jira)
+        .await;
     for m in ["PUT", "POST"] {
         let p = if m == "PUT" {
             "/issue/PROJ-123"
@@ -452,6 +523,19 @@ async fn every_tool_over_stdio(flavor: &str) {
     if flavor == "cloud" {
         calls.push(("jira_check_jql", json!({"jql": "project = PROJ"})));
         calls.push(("jira_create_dashboard", json!({"name": "E2E"})));
+        let sched = "d8751234-0000-4000-8000-000000000001";
+        calls.extend([
+            ("jsm_ops_list_alerts", json!({})),
+            ("jsm_ops_create_alert", json!({"message": "DB down", "priority": "P1"})),
+            ("jsm_ops_alert_action", json!({"alert": "#42", "action": "ack"})),
+            ("jsm_ops_list_schedules", json!({"schedule": sched})),
+            ("jsm_ops_on_call", json!({"schedule": sched, "at": "2026-12-02T03:00Z"})),
+            (
+                "jsm_ops_override",
+                json!({"schedule": sched, "user": "5b10ac8d82e05b22cc7d4ef5",
+                       "start": "2026-12-24T00:00Z", "end": "2026-12-25T00:00Z"}),
+            ),
+        ]);
     }
     assert_eq!(
         names.len(),

@@ -11,7 +11,7 @@ use wiremock::{
 
 use crate::{
     contract,
-    support::{Harness, Setup, err_text, ok_text, snapshot},
+    support::{Setup, err_text, mount, ok_text, snapshot},
 };
 
 const S: &str = "/rest/servicedeskapi";
@@ -70,14 +70,6 @@ fn approvals(decision: Option<&str>) -> Value {
         a["finalDecision"] = json!(d);
     }
     a
-}
-
-async fn mount(h: &Harness, m: &str, p: &str, status: u16, body: Value) {
-    Mock::given(method(m))
-        .and(path(p))
-        .respond_with(ResponseTemplate::new(status).set_body_json(body))
-        .mount(&h.jira)
-        .await;
 }
 
 /// A request created on behalf of a customer, an internal and a public comment, an approval,

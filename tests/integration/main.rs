@@ -35,6 +35,8 @@ mod http;
 mod issues;
 /// Jira Service Management: requests, comments, approvals, SLAs, queues, customers (Cloud and DC).
 mod jsm;
+/// JSM Operations: alerts followed to their outcome, on-call, schedules, teams, both Ops bases.
+mod jsm_ops;
 /// Links, watchers, clones, deletes, create screens, comment edits, people, projects.
 mod links;
 /// Projects, myself, site discovery.

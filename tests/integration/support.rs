@@ -172,6 +172,15 @@ impl Harness {
     }
 }
 
+/// Mounts a mock answering `method path` with `status` and `body`.
+pub async fn mount(h: &Harness, m: &str, p: &str, status: u16, body: Value) {
+    wiremock::Mock::given(wiremock::matchers::method(m))
+        .and(wiremock::matchers::path(p))
+        .respond_with(wiremock::ResponseTemplate::new(status).set_body_json(body))
+        .mount(&h.jira)
+        .await;
+}
+
 pub fn text(r: &CallToolResult) -> String {
     r.content
         .iter()
