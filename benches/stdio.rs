@@ -241,4 +241,8 @@ fn print_toolset_sizes() {
         })
         .collect();
     println!("  per toolset: {}", sizes.join(", "));
+    let (jsm_bytes, jsm_count) = bytes(&Selection::parse(Some("jsm,jsm_ops"), None, false).expect("jsm"));
+    println!(
+        "  tools/list of jsm and jsm_ops together: {jsm_bytes} bytes for {jsm_count} tools (budget 14,000; Cloud, where both exist)"
+    );
 }

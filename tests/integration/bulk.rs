@@ -26,12 +26,12 @@ use wiremock::{
 use crate::support::{TOKEN, err_text, ok_text};
 
 /// Progress notifications received: (progress, total).
-type Seen = Arc<Mutex<Vec<(f64, Option<f64>)>>>;
+pub(crate) type Seen = Arc<Mutex<Vec<(f64, Option<f64>)>>>;
 
 /// A client that records progress notifications and tool-list changes.
 #[derive(Clone, Default)]
-struct Recording {
-    progress: Seen,
+pub(crate) struct Recording {
+    pub(crate) progress: Seen,
     list_changed: Arc<AtomicUsize>,
 }
 
@@ -49,14 +49,14 @@ impl rmcp::ClientHandler for Recording {
     }
 }
 
-struct World {
-    jira: MockServer,
+pub(crate) struct World {
+    pub(crate) jira: MockServer,
     client: RunningService<RoleClient, Recording>,
-    handler: Recording,
+    pub(crate) handler: Recording,
     _home: tempfile::TempDir,
 }
 
-async fn world(toolsets: Option<&str>, dynamic: bool) -> World {
+pub(crate) async fn world(toolsets: Option<&str>, dynamic: bool) -> World {
     let jira = MockServer::start().await;
     let home = tempfile::tempdir().unwrap();
     let env: std::collections::HashMap<&str, String> = [
@@ -87,7 +87,7 @@ async fn world(toolsets: Option<&str>, dynamic: bool) -> World {
     }
 }
 
-async fn call(w: &World, tool: &str, args: Value, progress: bool) -> CallToolResult {
+pub(crate) async fn call(w: &World, tool: &str, args: Value, progress: bool) -> CallToolResult {
     let Value::Object(args) = args else { panic!() };
     let mut params = CallToolRequestParams::new(tool.to_string()).with_arguments(args);
     if progress {

@@ -172,6 +172,49 @@ async fn an_alert_lives_from_creation_to_close() {
     assert_eq!(h.assert_declared_operations_only(), 14);
 }
 
+/// Following a write sends progress notifications to a client that asked for them.
+#[tokio::test]
+async fn following_a_write_reports_progress() {
+    let w = crate::bulk::world(Some("jsm_ops"), false).await;
+    let receipt = json!({"requestId": "req-p"});
+    Mock::given(method("POST"))
+        .and(path(format!("{O}/alerts/{ALERT_ID}/acknowledge")))
+        .respond_with(ResponseTemplate::new(202).set_body_json(receipt))
+        .mount(&w.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{O}/alerts/requests/req-p")))
+        .respond_with(ResponseTemplate::new(404))
+        .up_to_n_times(1)
+        .mount(&w.jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{O}/alerts/requests/req-p")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"isSuccess": true, "status": "Acknowledged"})))
+        .mount(&w.jira)
+        .await;
+    let r = crate::bulk::call(
+        &w,
+        "jsm_ops_alert_action",
+        json!({"alert": ALERT_ID, "action": "ack"}),
+        true,
+    )
+    .await;
+    assert!(ok_text(&r).ends_with("done (Acknowledged)."), "{}", ok_text(&r));
+    for _ in 0..50 {
+        if w.handler.progress.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let seen = w.handler.progress.lock().unwrap().clone();
+    assert_eq!(
+        seen.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        vec![1.0, 2.0],
+        "{seen:?}"
+    );
+}
+
 /// The outcome decides: an action the API accepted but could not do is an error, and one
 /// still queued when the wait ends says how to check, within the time budget.
 #[tokio::test]
