@@ -70,6 +70,26 @@ fn fail(cx: &Ctx, subject: impl Into<String>, err: JiraError) -> ToolError {
     e.with_hint(hint)
 }
 
+/// [`fail`] for the deletions (tag removal, override deletion): API tokens carry Operations'
+/// read and write scopes but not its delete ones, so a 401 there is not a bad token.
+fn fail_delete(cx: &Ctx, subject: impl Into<String>, err: JiraError) -> ToolError {
+    let refused = matches!(&err, JiraError::Api(a) if a.status() == Some(401));
+    if refused && cx.jira.auth_kind() == crate::auth::AuthKind::ApiToken {
+        let subject = subject.into();
+        tracing::info!(tool = cx.tool.name, "JSM Operations refused a deletion to an API token");
+        return ToolError::new(
+            ErrorKind::Scope,
+            format!(
+                "JSM Operations refused to delete ({subject}, 401): API tokens carry its read and write scopes \
+                 but not the delete ones (`delete:ops-alert:jira-service-management`, \
+                 `delete:ops-config:jira-service-management`). Use OAuth for deletions: set ATLASSIAN_CLIENT_ID \
+                 and ATLASSIAN_CLIENT_SECRET instead of the API token, then sign in with `jira-mcp login`."
+            ),
+        );
+    }
+    fail(cx, subject, err)
+}
+
 /// Ids in this API are UUIDs (alerts add `-<epoch ms>`): hex digits and dashes.
 fn looks_like_id(s: &str) -> bool {
     (20..=80).contains(&s.len()) && s.contains('-') && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')

@@ -502,6 +502,27 @@ async fn both_ops_bases_with_their_auth() {
         let listed = ok_text(&h.call("jsm_ops_list_schedules", json!({})).await);
         assert_eq!(listed, format!("- Primary ({SCHED})"));
     }
+    // API tokens have no delete scopes: removing a tag says so, not "bad token".
+    mount(
+        &h,
+        "DELETE",
+        &format!("/jsm/ops/api/cloud-456/v1/alerts/{ALERT_ID}/tags"),
+        401,
+        json!({"code": 401, "message": "Unauthorized"}),
+    )
+    .await;
+    let untag = err_text(
+        &h.call(
+            "jsm_ops_alert_action",
+            json!({"alert": ALERT_ID, "action": "untag", "tags": ["db"]}),
+        )
+        .await,
+    );
+    assert!(
+        untag.contains("API tokens carry its read and write scopes but not the delete ones"),
+        "{untag}"
+    );
+    assert!(!untag.contains("api-token-1"), "{untag}");
     let tenant_lookups = h
         .requests()
         .await

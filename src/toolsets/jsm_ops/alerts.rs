@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{account_id, fail, find_schedule, find_team, given, looks_like_id, opt};
+use super::{account_id, fail, fail_delete, find_schedule, find_team, given, looks_like_id, opt};
 use crate::{
     adf::truncate_chars,
     http::ErrorKind,
@@ -680,11 +680,10 @@ async fn alert_action(cx: Ctx, p: AlertActionParams) -> Result<Out<Outcome>, Too
     let mut sentences = Vec::new();
     let mut last = None;
     if let Some(action) = &action {
-        let receipt = cx
-            .jira
-            .alert_action(&id, action)
-            .await
-            .map_err(|e| fail(&cx, subject.clone(), e))?;
+        let receipt = cx.jira.alert_action(&id, action).await.map_err(|e| match action {
+            AlertAction::RemoveTags(_) => fail_delete(&cx, subject.clone(), e),
+            _ => fail(&cx, subject.clone(), e),
+        })?;
         let what = format!("{} alert {id}", verb(p.action));
         let o = follow(&cx, receipt, &what).await?;
         let out = outcome_out(&what, o)?;

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{account_id, fail, find_schedule, find_team, given, names, opt, person};
+use super::{account_id, fail, fail_delete, find_schedule, find_team, given, names, opt, person};
 use crate::{
     adf::truncate_chars,
     jira::{jsm_ops as api, ops, ops::On},
@@ -519,7 +519,7 @@ async fn override_shift(cx: Ctx, p: OverrideParams) -> Result<Out<OverrideOut>, 
         cx.jira
             .delete_override(&id, &alias)
             .await
-            .map_err(|e| fail(&cx, format!("Override {alias} of schedule {id}"), e))?;
+            .map_err(|e| fail_delete(&cx, format!("Override {alias} of schedule {id}"), e))?;
         return Ok(Out {
             text: format!("Deleted override {alias} of schedule {id}."),
             data: OverrideOut {
