@@ -176,6 +176,9 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// The most one call waits between attempts in all: a `Retry-After` beyond what is left
+    /// is answered at once with the time to wait, instead of holding the caller.
+    pub wait_budget: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -183,7 +186,8 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(10),
+            wait_budget: Duration::from_secs(15),
         }
     }
 }
@@ -206,6 +210,9 @@ pub struct Config {
     pub dynamic_toolsets: bool,
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
+    /// `JIRA_MCP_CALL_TIMEOUT_SECS`: the most one tool call may take, all its requests,
+    /// retries and waits included (a sign-in it waits for is not counted).
+    pub call_timeout: Duration,
     pub token_store: crate::auth::store::Backend,
     pub flavor: Flavor,
     pub ops: OpsSettings,
@@ -406,6 +413,9 @@ impl Config {
                     .clamp(1, 5_000),
             ),
         };
+        let call_timeout = env("JIRA_MCP_CALL_TIMEOUT_SECS")
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(110), |s: u64| Duration::from_secs(s.max(1)));
         Ok(Config {
             profile,
             config_file,
@@ -424,6 +434,7 @@ impl Config {
             dynamic_toolsets,
             retry,
             request_timeout,
+            call_timeout,
             token_store,
             flavor,
             ops,

@@ -271,6 +271,7 @@ impl Http {
     pub async fn send_typed(&self, req: &ApiRequest) -> Result<(Vec<u8>, Option<String>), ApiError> {
         let idempotent = matches!(req.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE);
         let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
         let mut refreshed = false;
         loop {
             let credential = self.auth.credential().await?;
@@ -311,15 +312,23 @@ impl Http {
             let resp = match outcome {
                 Ok(r) => r,
                 Err(e) => {
-                    let not_sent = e.is_connect();
-                    if (idempotent || not_sent) && retries < self.retry.max_retries {
-                        let wait = self.backoff(retries, None);
-                        tracing::debug!(method = %req.method, path = req.url.path(), ?wait, "transport error, retrying");
-                        tokio::time::sleep(wait).await;
-                        retries += 1;
-                        continue;
+                    // A timeout already cost the whole timeout, and a host that is not found or
+                    // refuses the connection will do the same again: neither is retried. A
+                    // connection lost mid-way is, when resending cannot apply a change twice.
+                    let lasting = e.is_timeout() || e.is_connect();
+                    if !lasting && idempotent && retries < self.retry.max_retries {
+                        let wait = self.backoff(retries);
+                        if waited + wait <= self.retry.wait_budget {
+                            tracing::debug!(method = %req.method, path = req.url.path(), ?wait, "transport error, retrying");
+                            tokio::time::sleep(wait).await;
+                            waited += wait;
+                            retries += 1;
+                            continue;
+                        }
                     }
-                    return Err(network_error(&req.url, e));
+                    let err = network_error(&req.url, e);
+                    tracing::info!(method = %req.method, path = req.url.path(), error = %err, "Jira not reached");
+                    return Err(err);
                 }
             };
             let status = resp.status();
@@ -327,13 +336,18 @@ impl Http {
                 .headers()
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+                .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
             let content_type = resp
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let body = read_capped(resp, req.max_bytes).await;
+            let cap = if status.is_success() {
+                req.max_bytes
+            } else {
+                MAX_ERROR_BYTES
+            };
+            let body = read_capped(resp, cap).await;
             tracing::debug!(
                 method = %req.method,
                 path = req.url.path(),
@@ -344,7 +358,7 @@ impl Http {
             if status.is_success() {
                 return match body {
                     Ok(b) => Ok((b, content_type)),
-                    Err(Capped::TooLarge) => Err(ApiError::Decode {
+                    Err(Capped::TooLarge(_)) => Err(ApiError::Decode {
                         context: format!("{} {}", req.method, req.url.path()),
                         message: format!("the answer is larger than {} MB", req.max_bytes >> 20),
                         source: None,
@@ -352,19 +366,30 @@ impl Http {
                     Err(Capped::Failed(e)) => Err(network_error(&req.url, e)),
                 };
             }
-            let body = body.unwrap_or_default();
+            // An error's text is for people: its first bytes are enough.
+            let body = match body {
+                Ok(b) | Err(Capped::TooLarge(b)) => b,
+                Err(Capped::Failed(_)) => Vec::new(),
+            };
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || (status.is_server_error() && idempotent);
             if retryable && retries < self.retry.max_retries {
-                let wait = self.backoff(retries, retry_after);
-                tracing::info!(
-                    status = status.as_u16(),
-                    ?wait,
-                    path = req.url.path(),
-                    "Jira asked us to wait; retrying"
-                );
-                tokio::time::sleep(wait).await;
-                retries += 1;
-                continue;
+                let wait = match retry_after {
+                    Some(secs) => Duration::from_secs(secs),
+                    None => self.backoff(retries),
+                };
+                // Beyond the budget the caller hears at once how long to wait.
+                if waited + wait <= self.retry.wait_budget {
+                    tracing::info!(
+                        status = status.as_u16(),
+                        ?wait,
+                        path = req.url.path(),
+                        "Jira asked us to wait; retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    retries += 1;
+                    continue;
+                }
             }
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
@@ -390,37 +415,61 @@ impl Http {
         }
     }
 
-    fn backoff(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
-        let wait = match retry_after {
-            Some(secs) => Duration::from_secs(secs),
-            None => {
-                let exp = self.retry.base_delay.saturating_mul(2u32.saturating_pow(attempt));
-                // Jitter spreads retries of concurrent callers apart.
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.subsec_nanos())
-                    .unwrap_or(0);
-                exp + exp.mul_f64(f64::from(nanos % 1000) / 4000.0)
-            }
-        };
-        wait.min(self.retry.max_delay)
+    /// "Full jitter": a random wait up to the exponential bound, so that callers who failed
+    /// together do not retry together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let bound = self
+            .retry
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+            .min(self.retry.max_delay);
+        bound.mul_f64(random_unit())
     }
 }
 
+/// A number in [0, 1) from the standard library's randomly seeded hasher (no generator
+/// crate for one number per retry).
+fn random_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `Retry-After` in seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
+/// a date in the past is 0; a week at most.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<u64> {
+    const WEEK: u64 = 7 * 24 * 3600;
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse::<u64>().unwrap_or(WEEK).min(WEEK));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    let secs = at
+        .duration_since(now)
+        .map_or(0, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0));
+    Some(secs.min(WEEK))
+}
+
+/// The most bytes of an error answer read (its text goes into a message, not a file).
+const MAX_ERROR_BYTES: usize = 64 << 10;
+
 enum Capped {
-    TooLarge,
+    /// Longer than allowed: the first bytes, up to the cap.
+    TooLarge(Vec<u8>),
     Failed(reqwest::Error),
 }
 
-/// Reads a body chunk by chunk, giving up past `max` bytes.
+/// Reads a body chunk by chunk, stopping at `max` bytes (memory stays bounded whatever the
+/// answer's length, announced or not).
 async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, Capped> {
-    if resp.content_length().is_some_and(|n| n > max as u64) {
-        return Err(Capped::TooLarge);
-    }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(resp.content_length().map_or(0, |n| n.min(max as u64) as usize));
     while let Some(chunk) = resp.chunk().await.map_err(Capped::Failed)? {
         if out.len() + chunk.len() > max {
-            return Err(Capped::TooLarge);
+            let room = max - out.len();
+            out.extend_from_slice(&chunk[..room]);
+            return Err(Capped::TooLarge(out));
         }
         out.extend_from_slice(&chunk);
     }
@@ -440,24 +489,56 @@ fn transport_message(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         return "the request timed out".to_string();
     }
-    if e.is_connect() {
-        return "the connection failed (check the URL, your network or proxy)".to_string();
-    }
-    // reqwest's Display includes the URL, which never carries secrets (tokens travel in headers).
-    let mut msg = e.to_string();
+    // The causes below reqwest's own text say what went wrong (DNS, refused, TLS, proxy).
+    let mut chain = String::new();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
         src = s.source();
     }
-    msg
+    let cause = crate::adf::truncate_chars(chain.trim_start_matches(": "), 300);
+    let lower = chain.to_ascii_lowercase();
+    if e.is_connect() {
+        let what =
+            if lower.contains("dns error") || lower.contains("lookup address") || lower.contains("name or service") {
+                "the host name was not found (DNS); check the site URL"
+            } else if lower.contains("refused") {
+                "the connection was refused: nothing listens at that address and port"
+            } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+                "the TLS handshake failed (a certificate the system does not trust, or a proxy intercepting TLS)"
+            } else if lower.contains("proxy") {
+                "the proxy refused or failed the connection (check HTTPS_PROXY)"
+            } else {
+                "the connection failed (check the URL, your network or proxy)"
+            };
+        return format!("{what} ({cause})");
+    }
+    // reqwest's Display includes the URL, which never carries secrets (tokens travel in headers).
+    format!("{e}{chain}")
 }
 
 /// Reads the error shapes Atlassian uses: Jira's `{"errorMessages":[],"errors":{}}`, the
 /// gateway's `{"code":401,"message":"…"}`, JSM's `{"errorMessage":"…"}`, JSM Ops'
 /// `{"errors":[{"title":"…"}]}`, OAuth's `{"error_description":"…"}`; else a short text body.
 pub fn decode_messages(body: &[u8]) -> Vec<String> {
+    const MOST: usize = 10;
+    let mut out = decode_all_messages(body);
+    // Jira's words go into results and logs: a few, each bounded.
+    let more = out.len().saturating_sub(MOST);
+    out.truncate(MOST);
+    for m in &mut out {
+        if m.len() > 500 {
+            *m = crate::adf::truncate_chars(m, 500);
+        }
+    }
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
+    out
+}
+
+fn decode_all_messages(body: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => {
@@ -512,7 +593,27 @@ pub fn decode_messages(body: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode_messages;
+    use super::{decode_messages, parse_retry_after};
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Wed, 02 Dec 2026 12:00:00 GMT").unwrap();
+        assert_eq!(parse_retry_after(" 30 ", now), Some(30));
+        assert_eq!(parse_retry_after("Wed, 02 Dec 2026 12:01:30 GMT", now), Some(90));
+        assert_eq!(parse_retry_after("Wed, 02 Dec 2026 11:00:00 GMT", now), Some(0));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(7 * 24 * 3600));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn error_messages_are_few_and_short() {
+        let body = serde_json::json!({"errorMessages": (0..50).map(|i| format!("{i}{}", "z".repeat(900))).collect::<Vec<_>>()});
+        let m = decode_messages(body.to_string().as_bytes());
+        assert_eq!(m.len(), 11);
+        assert_eq!(m.last().unwrap(), "and 40 more");
+        assert!(m.iter().all(|x| x.chars().count() <= 501), "{:?}", m[0].len());
+    }
 
     #[test]
     fn decodes_jira_error_collection() {

@@ -219,7 +219,29 @@ impl JiraMcp {
             tool: tool.name,
             ops: tool.ops,
         };
-        Ok(ops::scope(declared, (tool.handler.run)(cx, args)).await.into())
+        let budget = self.jira.config().call_timeout;
+        match tokio::time::timeout(budget, ops::scope(declared, (tool.handler.run)(cx, args))).await {
+            Ok(result) => Ok(result.into()),
+            Err(_) => {
+                tracing::warn!(
+                    tool = tool.name,
+                    secs = budget.as_secs(),
+                    "tool call stopped at its time budget"
+                );
+                let message = format!(
+                    "{} did not finish within {} seconds (JIRA_MCP_CALL_TIMEOUT_SECS) and was stopped: Jira is \
+                     answering slowly. {}",
+                    tool.name,
+                    budget.as_secs(),
+                    if tool.access.read_only {
+                        "Try again, or narrow the request."
+                    } else {
+                        "A change it was making may be partly applied: read the item again before retrying."
+                    }
+                );
+                Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into())
+            }
+        }
     }
 }
 

@@ -191,6 +191,15 @@ impl ToolError {
     }
 }
 
+/// `45 seconds`, `1 second`, `3 minutes` (from 120 s up, whole minutes, rounded up).
+fn wait_text(secs: u64) -> String {
+    match secs {
+        1 => "1 second".to_string(),
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
 /// What a failing call was about, so the explanation can name it.
 pub struct ErrorContext<'a> {
     pub tool: &'a str,
@@ -302,26 +311,37 @@ impl ErrorContext<'_> {
                 retry_after,
                 retries,
                 ..
-            } => {
-                let wait = retry_after.map_or("a minute".to_string(), |s| format!("{s} seconds"));
-                format!(
-                    "Jira is rate-limiting this app (429) and still was after {retries} retries. Wait {wait} before \
-                     trying again, and prefer fewer, narrower requests (smaller pages, fewer fields)."
-                )
-            }
+            } => match (retry_after, retries) {
+                (Some(s), 0) => format!(
+                    "Jira is rate-limiting this app (429) and asks to wait {}, longer than one call waits: try \
+                     again after that, and prefer fewer, narrower requests (smaller pages, fewer fields).",
+                    wait_text(*s)
+                ),
+                _ => {
+                    let wait = retry_after.map_or("a minute".to_string(), wait_text);
+                    format!(
+                        "Jira is rate-limiting this app (429) and still was after {retries} retries. Wait {wait} \
+                         before trying again, and prefer fewer, narrower requests (smaller pages, fewer fields)."
+                    )
+                }
+            },
             ApiError::Status {
                 status,
                 messages,
                 retries,
-                ..
+                retry_after,
             } if *status >= 500 => format!(
-                "Jira had a server error ({status}){}.{} This is usually temporary: try again in a moment.",
+                "Jira had a server error ({status}){}.{} {}",
                 if *retries > 0 {
                     format!(" after {retries} retries")
                 } else {
                     String::new()
                 },
-                jira_says(messages)
+                jira_says(messages),
+                match retry_after {
+                    Some(s) => format!("Jira asks to wait {} before trying again.", wait_text(*s)),
+                    None => "This is usually temporary: try again in a moment.".to_string(),
+                }
             ),
             ApiError::Status { status, messages, .. } => {
                 format!("Jira answered HTTP {status}.{}", jira_says(messages))

@@ -1,6 +1,8 @@
 //! Every failure class becomes an `isError` result that says what happened and what to do,
 //! and the server keeps serving afterwards.
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use wiremock::{
     Mock, ResponseTemplate,
@@ -198,17 +200,107 @@ async fn server_errors_are_retried_for_reads_only() {
 
 #[tokio::test]
 async fn unreachable_jira_is_explained_and_the_server_keeps_serving() {
-    // A port nothing listens on.
+    // A port nothing listens on: refused, said so, and not retried as if it were transient.
     let dead = format!("http://127.0.0.1:{}", crate::support::free_port());
+    let h = Setup::new().env("JIRA_MCP_API_BASE", &dead).start().await;
+    let t = Instant::now();
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(text.contains("Could not reach Jira at 127.0.0.1"), "{text}");
+    assert!(text.contains("the connection was refused"), "{text}");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    // Still serving: listing tools works.
+    assert!(!h.client.list_all_tools().await.unwrap().is_empty());
+
+    // A host name that does not exist (`.invalid` never resolves).
     let h = Setup::new()
-        .env("JIRA_MCP_API_BASE", &dead)
-        .env("JIRA_MCP_MAX_RETRIES", "0")
+        .env("JIRA_MCP_API_BASE", "http://jira.invalid")
         .start()
         .await;
     let text = err_text(&h.call("jira_get_myself", json!({})).await);
-    assert!(text.contains("Could not reach Jira at 127.0.0.1"), "{text}");
-    // Still serving: listing tools works.
+    assert!(text.contains("the host name was not found (DNS)"), "{text}");
+}
+
+/// A `Retry-After` longer than one call waits is answered at once with the time to wait, in
+/// either of its forms; shorter ones are waited for.
+#[tokio::test]
+async fn long_retry_after_is_answered_at_once_with_the_wait() {
+    let h = Setup::new().start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let t = Instant::now();
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    assert!(text.contains("asks to wait 2 minutes"), "{text}");
+
+    let h = Setup::new().start().await;
+    let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(95));
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", at.as_str()))
+        .expect(1)
+        .mount(&h.jira)
+        .await;
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    assert!(
+        text.contains("asks to wait 9") && text.contains(" seconds before trying again"),
+        "{text}"
+    );
+}
+
+/// A Jira that accepts the connection and never answers costs one timeout, not one per retry.
+#[tokio::test]
+async fn a_silent_jira_costs_one_timeout() {
+    let h = Setup::new().env("JIRA_MCP_TIMEOUT_SECS", "1").start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&h.jira)
+        .await;
+    let t = Instant::now();
+    let text = err_text(&h.call("jira_get_myself", json!({})).await);
+    let elapsed = t.elapsed();
+    assert!(text.contains("did not answer in time"), "{text}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert_eq!(h.requests().await.len(), 1);
+}
+
+/// However slowly Jira answers, a tool call ends within its budget, and says what it means.
+#[tokio::test]
+async fn a_tool_call_ends_within_its_budget() {
+    let h = Setup::new()
+        .env("JIRA_MCP_CALL_TIMEOUT_SECS", "1")
+        .env("JIRA_MCP_TIMEOUT_SECS", "20")
+        .start()
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/issue/ABC-9/comment"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(10)))
+        .mount(&h.jira)
+        .await;
+    let t = Instant::now();
+    let text = err_text(
+        &h.call("jira_add_comment", json!({"issue_key": "ABC-9", "body": "hi"}))
+            .await,
+    );
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(text.contains("did not finish within 1 seconds"), "{text}");
+    assert!(text.contains("may be partly applied"), "{text}");
+    // The server goes on serving.
     assert!(!h.client.list_all_tools().await.unwrap().is_empty());
+}
+
+/// A huge error answer is read only in part, and its text is bounded in the result.
+#[tokio::test]
+async fn huge_error_answers_stay_small() {
+    let many: Vec<String> = (0..5_000).map(|i| format!("problem {i} {}", "x".repeat(400))).collect();
+    let text = get_issue_error(400, json!({"errorMessages": many})).await;
+    assert!(text.len() < 8_000, "{} bytes", text.len());
+    let text = get_issue_error(400, json!({"errorMessages": ["y".repeat(2_000_000)]})).await;
+    assert!(text.len() < 2_000, "{} bytes", text.len());
 }
 
 #[tokio::test]
