@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::{ApiTokenBasic, NoCredential, OAuthSession, StaticBearer, TokenProvider},
+    auth::{ApiTokenBasic, Misconfigured, NoCredential, OAuthSession, StaticBearer, TokenProvider},
     catalog,
     config::{AuthConfig, Config, Flavor},
     http::Http,
@@ -35,6 +35,7 @@ pub fn token_provider(config: &Config, selection: &Selection) -> Arc<dyn TokenPr
     match &config.auth {
         AuthConfig::AccessToken(t) => Arc::new(StaticBearer::new(t.clone())),
         AuthConfig::ApiToken { email, token } => Arc::new(ApiTokenBasic::new(email, token.clone())),
+        AuthConfig::Invalid(problem) => Arc::new(Misconfigured(problem.clone())),
         // A personal access token stored by `login --pat` stands in for an OAuth sign-in.
         AuthConfig::OAuth(_) if let Some(pat) = stored_pat(config) => Arc::new(StaticBearer::stored_pat(pat)),
         // A Data Center site without an incoming application link configured here.

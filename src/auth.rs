@@ -19,7 +19,7 @@ mod static_token;
 pub mod store;
 
 pub use session::OAuthSession;
-pub use static_token::{ApiTokenBasic, NoCredential, StaticBearer};
+pub use static_token::{ApiTokenBasic, Misconfigured, NoCredential, StaticBearer};
 
 use std::sync::Arc;
 
@@ -115,6 +115,9 @@ pub enum AuthError {
     Refresh(String),
     #[error("{0}")]
     Other(String),
+    /// The configuration cannot authenticate at all; the text names the setting to fix.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// How a consent URL reached the user.

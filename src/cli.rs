@@ -238,8 +238,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 dynamic_toolsets: sel.dynamic_toolsets,
                 ..Overrides::default()
             };
-            let config = Config::from_env(&overrides)?;
-            let selection = config_selection(&config)?;
+            // Never exit on a configuration problem: clients would show only "connection
+            // closed". The server lists its tools and each call explains the problem.
+            let (mut config, mut problem) = Config::for_serving(&overrides, &|k| std::env::var(k).ok());
+            let selection = match config_selection(&config) {
+                Ok(s) => s,
+                // An unknown toolset or tool: the default tools, each answering with the problem.
+                Err(e) => {
+                    let p = e.to_string();
+                    config.auth = jira_mcp::config::AuthConfig::Invalid(p.clone());
+                    problem.get_or_insert(p);
+                    Selection::parse(None, None, config.read_only).map_err(anyhow::Error::msg)?
+                }
+            };
+            if let Some(p) = &problem {
+                tracing::warn!(problem = %p, "the configuration cannot reach Jira; serving tools that explain it");
+                eprintln!("jira-mcp: the configuration cannot reach Jira: {p}");
+            }
             let server = app::build_server(&config, &selection);
             if kind == Transport::Stdio {
                 tracing::info!(profile = %config.profile, tools = server.tools().len(), "serving MCP on stdio");
@@ -481,6 +496,10 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
             );
             return Ok(2);
         }
+        AuthConfig::Invalid(problem) => {
+            eprintln!("jira-mcp: {problem}.");
+            return Ok(2);
+        }
     };
     let Some(app_) = settings.app() else {
         eprintln!(
@@ -608,6 +627,10 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
         AuthConfig::AccessToken(_) => println!("credentials:  access token (JIRA_MCP_ACCESS_TOKEN)"),
         AuthConfig::ApiToken { email, .. } => {
             println!("credentials:  API token for {email} (JIRA_MCP_EMAIL, JIRA_MCP_API_TOKEN)")
+        }
+        AuthConfig::Invalid(problem) => {
+            println!("credentials:  none usable: {problem}");
+            can_check = false;
         }
         AuthConfig::OAuth(o) => {
             let app_note = match (&o.client_id, o.client_secret.is_some()) {

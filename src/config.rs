@@ -82,6 +82,9 @@ pub enum AuthConfig {
     },
     /// OAuth 2.0 (3LO): sign in through the browser; tokens cached per profile.
     OAuth(Box<OAuthSettings>),
+    /// The configuration cannot authenticate (e.g. an API token without its email): `serve`
+    /// still starts, and every call answers with this problem and its fix.
+    Invalid(String),
 }
 
 /// The OAuth app and endpoints of an OAuth profile.
@@ -211,7 +214,7 @@ pub struct Config {
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
     /// `JIRA_MCP_CALL_TIMEOUT_SECS`: the most one tool call may take, all its requests,
-    /// retries and waits included (a sign-in it waits for is not counted).
+    /// retries and waits included, and a sign-in it waits for (45 s by default) too.
     pub call_timeout: Duration,
     pub token_store: crate::auth::store::Backend,
     pub flavor: Flavor,
@@ -301,29 +304,25 @@ impl Config {
             pick("JIRA_MCP_API_TOKEN", &file.api_token),
         ) {
             (Some(token), _, _) => AuthConfig::AccessToken(Secret::new(token.trim())),
-            (None, Some(email), Some(token)) => {
-                if site.is_none() && api_base.is_none() {
-                    return Err(ConfigError::Invalid(
-                        "JIRA_MCP_EMAIL and JIRA_MCP_API_TOKEN need JIRA_MCP_SITE (e.g. https://acme.atlassian.net): \
-                         API tokens are sent to the site itself"
-                            .into(),
-                    ));
-                }
-                AuthConfig::ApiToken {
-                    email,
-                    token: Secret::new(token.trim()),
-                }
-            }
-            (None, Some(_), None) => {
-                return Err(ConfigError::Invalid(
-                    "JIRA_MCP_EMAIL is set but JIRA_MCP_API_TOKEN is not".into(),
-                ));
-            }
-            (None, None, Some(_)) => {
-                return Err(ConfigError::Invalid(
-                    "JIRA_MCP_API_TOKEN is set but JIRA_MCP_EMAIL is not".into(),
-                ));
-            }
+            (None, Some(_), Some(_)) if site.is_none() && api_base.is_none() => AuthConfig::Invalid(
+                "JIRA_MCP_EMAIL and JIRA_MCP_API_TOKEN need JIRA_MCP_SITE (e.g. https://acme.atlassian.net): API \
+                 tokens are sent to the site itself"
+                    .into(),
+            ),
+            (None, Some(email), Some(token)) => AuthConfig::ApiToken {
+                email,
+                token: Secret::new(token.trim()),
+            },
+            (None, Some(_), None) => AuthConfig::Invalid(
+                "JIRA_MCP_EMAIL is set but JIRA_MCP_API_TOKEN is not: set the API token too (create one in your \
+                 Atlassian account › Security › API tokens), or remove JIRA_MCP_EMAIL to sign in with OAuth"
+                    .into(),
+            ),
+            (None, None, Some(_)) => AuthConfig::Invalid(
+                "JIRA_MCP_API_TOKEN is set but JIRA_MCP_EMAIL is not: set the email of the Atlassian account the \
+                 token belongs to"
+                    .into(),
+            ),
             (None, None, None) => {
                 use crate::auth::oauth::{DEFAULT_AUTH_URL, DEFAULT_REDIRECT_URI, DEFAULT_TOKEN_URL};
                 let url_of = |name: &'static str, from_file: &Option<String>, default: &str| {
@@ -446,6 +445,55 @@ impl Config {
         Config::load(overrides, &|k| std::env::var(k).ok())
     }
 
+    /// The configuration `serve` runs with: the resolved one, or — when it cannot be resolved
+    /// (a bad URL, a broken config file, an API token without its email) — one that lists the
+    /// tools and answers every call with the problem. An MCP client whose server exits at
+    /// start shows only "connection closed"; this way the model and the user read the fix.
+    /// The second value is the problem, if any.
+    pub fn for_serving(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> (Config, Option<String>) {
+        let problem = match Config::load(overrides, env) {
+            Ok(c) => {
+                let problem = match &c.auth {
+                    AuthConfig::Invalid(p) => Some(p.clone()),
+                    _ => None,
+                };
+                return (c, problem);
+            }
+            Err(e) => e.to_string(),
+        };
+        // What is left when only the folders and the tool selection are read; a home that is
+        // itself the problem gives way to a temporary one.
+        const KEPT: &[&str] = &[
+            "JIRA_MCP_HOME",
+            "JIRA_MCP_TOOLSETS",
+            "JIRA_MCP_READ_ONLY",
+            "JIRA_MCP_DYNAMIC_TOOLSETS",
+        ];
+        let narrowed = Overrides {
+            profile: None,
+            site: None,
+            scopes: None,
+            ..overrides.clone()
+        };
+        let kept = |k: &str| if KEPT.contains(&k) { env(k) } else { None };
+        let fallback = Config::load(&narrowed, &kept).or_else(|_| {
+            let home = std::env::temp_dir().join("jira-mcp-unconfigured");
+            let home = home.display().to_string();
+            Config::load(&narrowed, &|k| match k {
+                "JIRA_MCP_HOME" => Some(home.clone()),
+                _ => kept(k),
+            })
+        });
+        match fallback {
+            Ok(mut c) => {
+                c.auth = AuthConfig::Invalid(problem.clone());
+                (c, Some(problem))
+            }
+            // Unreachable in practice (the last attempt reads nothing but a temporary folder).
+            Err(e) => panic!("jira-mcp cannot build even an empty configuration: {e}"),
+        }
+    }
+
     /// The per-profile state file (cloud id, site) the server maintains.
     pub fn state_file(&self) -> PathBuf {
         self.data_dir.join("profiles").join(format!("{}.json", self.profile))
@@ -499,11 +547,40 @@ fn validate_profile_name(name: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// A parse error without the file's text: TOML's own rendering quotes the offending line,
+/// which may hold a token. The line number and the message stay; quoted values go.
+fn parse_message(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .map(|s| text.get(..s.start).map_or(0, |t| t.matches('\n').count()) + 1);
+    let mut msg = String::new();
+    let mut quoted = false;
+    for c in e.message().chars() {
+        match c {
+            '"' if !quoted => {
+                quoted = true;
+                msg.push_str("\"…");
+            }
+            '"' => {
+                quoted = false;
+                msg.push('"');
+            }
+            _ if quoted => {}
+            c => msg.push(c),
+        }
+    }
+    let msg = msg.trim().trim_end_matches('.');
+    match line {
+        Some(n) => format!("line {n}: {msg}"),
+        None => msg.to_string(),
+    }
+}
+
 fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     match std::fs::read_to_string(path) {
         Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.into(),
-            message: e.to_string(),
+            message: parse_message(&text, &e),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
         Err(e) => Err(ConfigError::Read {
@@ -562,10 +639,18 @@ mod tests {
         assert_eq!(c.site.unwrap().as_str(), "https://acme.atlassian.net/");
     }
 
+    fn problem(c: Config) -> String {
+        match c.auth {
+            AuthConfig::Invalid(p) => p,
+            other => panic!("expected a configuration problem, got {other:?}"),
+        }
+    }
+
     #[test]
     fn api_token_needs_email_and_site() {
-        assert!(load(&[("JIRA_MCP_API_TOKEN", "x")]).is_err());
-        assert!(load(&[("JIRA_MCP_API_TOKEN", "x"), ("JIRA_MCP_EMAIL", "a@b.c")]).is_err());
+        assert!(problem(load(&[("JIRA_MCP_API_TOKEN", "x")]).unwrap()).contains("JIRA_MCP_EMAIL is not"));
+        let no_site = problem(load(&[("JIRA_MCP_API_TOKEN", "x"), ("JIRA_MCP_EMAIL", "a@b.c")]).unwrap());
+        assert!(no_site.contains("need JIRA_MCP_SITE"), "{no_site}");
         let c = load(&[
             ("JIRA_MCP_API_TOKEN", "x"),
             ("JIRA_MCP_EMAIL", "a@b.c"),
@@ -573,6 +658,49 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(c.auth, AuthConfig::ApiToken { .. }));
+    }
+
+    /// `serve` gets a configuration whatever is wrong, and the problem never quotes a secret
+    /// from a broken config file.
+    #[test]
+    fn serving_survives_any_configuration_problem() {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join("config.toml"),
+            "[profiles.default]\napi_token = \"s3cr3t-token-value\"\nread_only = \"s3cr3t-too\"\n",
+        )
+        .unwrap();
+        let vars: HashMap<String, String> = [
+            ("JIRA_MCP_HOME".to_string(), home.path().display().to_string()),
+            ("JIRA_MCP_TOOLSETS".to_string(), "jsm".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let (c, problem) = Config::for_serving(&Overrides::default(), &|k| vars.get(k).cloned());
+        let problem = problem.expect("a problem");
+        assert!(problem.contains("config.toml is not valid: line 3"), "{problem}");
+        assert!(!problem.contains("s3cr3t"), "{problem}");
+        assert!(matches!(c.auth, AuthConfig::Invalid(_)));
+        // The tool selection of the environment still applies.
+        assert_eq!(c.toolsets.as_deref(), Some("jsm"));
+        for bad in [
+            ("JIRA_MCP_SITE", "https://"),
+            ("JIRA_MCP_PROFILE", "../x"),
+            ("JIRA_MCP_FLAVOR", "x"),
+        ] {
+            let vars: HashMap<&str, &str> = [bad].into_iter().collect();
+            let (_, problem) = Config::for_serving(&Overrides::default(), &|k| vars.get(k).map(|v| v.to_string()));
+            assert!(problem.is_some(), "{bad:?}");
+        }
+        let ok: HashMap<&str, &str> = [
+            ("JIRA_MCP_HOME", home.path().to_str().unwrap()),
+            ("JIRA_MCP_ACCESS_TOKEN", "t"),
+        ]
+        .into_iter()
+        .collect();
+        std::fs::remove_file(home.path().join("config.toml")).unwrap();
+        let (c, problem) = Config::for_serving(&Overrides::default(), &|k| ok.get(k).map(|v| v.to_string()));
+        assert!(problem.is_none() && matches!(c.auth, AuthConfig::AccessToken(_)));
     }
 
     #[test]

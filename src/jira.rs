@@ -70,6 +70,10 @@ pub enum JiraError {
     /// The operation does not exist on this profile's flavor.
     #[error("{op} does not exist on {}", flavor.name())]
     Unsupported { op: String, flavor: Flavor },
+    /// The call may not reach Jira (no usable credential, a scope the grant lacks); the
+    /// message is the whole explanation.
+    #[error("{message}")]
+    Refused { kind: ErrorKind, message: String },
     /// A tool called an operation it did not declare (a bug: its scopes would be wrong).
     #[error("jira-mcp bug: {tool} called {op}, which it does not declare; please report it")]
     Undeclared { tool: &'static str, op: String },
@@ -82,6 +86,7 @@ impl JiraError {
             JiraError::Site(_) => ErrorKind::Config,
             JiraError::Input(_) | JiraError::Path(_) => ErrorKind::InvalidInput,
             JiraError::Unsupported { .. } => ErrorKind::Unsupported,
+            JiraError::Refused { kind, .. } => *kind,
             JiraError::Undeclared { .. } => ErrorKind::Bug,
         }
     }
@@ -291,6 +296,7 @@ impl JiraClient {
                 op: op.id(self.flavor()),
             });
         }
+        ops::pass_gate().await?;
         if !op.on.includes(self.flavor()) {
             return Err(JiraError::Unsupported {
                 op: op.canonical_id(),

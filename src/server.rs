@@ -200,24 +200,21 @@ impl JiraMcp {
             tool,
             progress,
         };
-        // Every tool needs Jira: a credential first, then its scopes.
-        let ui = CallUi {
-            peer: context.peer.clone(),
-            progress: context.meta.get_progress_token(),
-            step: AtomicU32::new(0),
-        };
-        if let Err(e) = self.jira.prepare(&ui).await {
-            tracing::info!(tool = tool.name, error = %e, "no credential for the call");
-            return Ok(CallToolResult::error(vec![ContentBlock::text(format!("Not signed in: {e}."))]).into());
-        }
-        if let Some(granted) = self.jira.granted_scopes()
-            && let Some(message) = missing_scope(&cx, &granted)
-        {
-            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
-        }
+        // Every request needs a credential, then the tool's scopes: checked on the tool's first
+        // request, so that bad input is refused before anything asks for a sign-in.
+        let gate = Arc::new(CallGate {
+            cx: cx.clone(),
+            ui: CallUi {
+                peer: context.peer.clone(),
+                progress: context.meta.get_progress_token(),
+                step: AtomicU32::new(0),
+            },
+            outcome: tokio::sync::OnceCell::new(),
+        });
         let declared = ops::Declared {
             tool: tool.name,
             ops: tool.ops,
+            gate: Some(gate),
         };
         let budget = self.jira.config().call_timeout;
         match tokio::time::timeout(budget, ops::scope(declared, (tool.handler.run)(cx, args))).await {
@@ -275,6 +272,47 @@ impl JiraMcp {
             let _ = context.peer.notify_tool_list_changed().await;
         }
         dynamic::enabled(&self.router(), ts, already)
+    }
+}
+
+/// The sign-in and scope check of one tool call, run once, on its first request.
+struct CallGate {
+    cx: Ctx,
+    ui: CallUi,
+    outcome: tokio::sync::OnceCell<Result<(), (crate::http::ErrorKind, String)>>,
+}
+
+impl ops::Gate for CallGate {
+    fn pass(&self) -> futures::future::BoxFuture<'_, Result<(), crate::jira::JiraError>> {
+        Box::pin(async move {
+            let outcome = self
+                .outcome
+                .get_or_init(|| async {
+                    let jira = &self.cx.jira;
+                    if let Err(e) = jira.prepare(&self.ui).await {
+                        tracing::info!(tool = self.cx.tool.name, error = %e, "no credential for the call");
+                        let message = match &e {
+                            crate::auth::AuthError::Config(problem) => format!(
+                                "jira-mcp is not configured to reach Jira: {problem}. Fix the server's environment in \
+                                 the MCP client's settings (or config.toml), then restart the server; `jira-mcp \
+                                 status` checks it."
+                            ),
+                            _ => format!("Not signed in: {e}."),
+                        };
+                        return Err((crate::http::ErrorKind::Auth, message));
+                    }
+                    if let Some(granted) = jira.granted_scopes()
+                        && let Some(message) = missing_scope(&self.cx, &granted)
+                    {
+                        return Err((crate::http::ErrorKind::Scope, message));
+                    }
+                    Ok(())
+                })
+                .await;
+            outcome
+                .clone()
+                .map_err(|(kind, message)| crate::jira::JiraError::Refused { kind, message })
+        })
     }
 }
 

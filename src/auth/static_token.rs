@@ -131,3 +131,22 @@ impl TokenProvider for NoCredential {
         AuthKind::Pat
     }
 }
+
+/// A configuration that cannot authenticate: every call answers with its problem and fix.
+pub struct Misconfigured(pub String);
+
+impl TokenProvider for Misconfigured {
+    fn credential(&self) -> BoxFuture<'_, Result<Credential, AuthError>> {
+        let e = AuthError::Config(self.0.clone());
+        Box::pin(async move { Err(e) })
+    }
+
+    fn prepare<'a>(&'a self, _ui: &'a dyn super::LoginUi) -> BoxFuture<'a, Result<(), AuthError>> {
+        let e = AuthError::Config(self.0.clone());
+        Box::pin(async move { Err(e) })
+    }
+
+    fn kind(&self) -> AuthKind {
+        AuthKind::AccessToken
+    }
+}

@@ -97,6 +97,7 @@ impl JiraClient {
                         op: "GET attachment content".into(),
                     });
                 }
+                ops::pass_gate().await?;
                 let content = meta.content.as_deref().unwrap_or_default();
                 let url = self.same_origin(content).await?;
                 ApiRequest::new(reqwest::Method::GET, url)

@@ -225,11 +225,28 @@ pub const PROJECT_LIST_DC: Op = Op::new(Get, Platform, "/project", DataCenterOnl
 
 // ---- the operations a running tool may call ----------------------------------------------------
 
+/// What must pass before the running tool's first request reaches Jira: the sign-in and the
+/// scope check. It runs on the first request, not before the tool, so that a tool refuses bad
+/// input before anything asks for credentials.
+pub trait Gate: Send + Sync {
+    fn pass(&self) -> futures::future::BoxFuture<'_, Result<(), super::JiraError>>;
+}
+
 /// The operations of the running tool, and where to record what was sent.
 #[derive(Clone)]
 pub struct Declared {
     pub tool: &'static str,
     pub ops: &'static [Op],
+    pub gate: Option<Arc<dyn Gate>>,
+}
+
+/// Passes the running tool's gate (once per call; nothing outside a tool).
+pub async fn pass_gate() -> Result<(), super::JiraError> {
+    let gate = DECLARED.try_with(|d| d.gate.clone()).ok().flatten();
+    match gate {
+        Some(g) => g.pass().await,
+        None => Ok(()),
+    }
 }
 
 tokio::task_local! {
@@ -317,6 +334,7 @@ mod tests {
             let declared = Declared {
                 tool: "t",
                 ops: &[ISSUE_GET],
+                gate: None,
             };
             scope(declared, async {
                 assert!(check(&ISSUE_GET).is_ok());

@@ -221,6 +221,7 @@ impl ErrorContext<'_> {
             JiraError::Path(e) => format!("Invalid input: {e}."),
             JiraError::Site(m) => format!("Cannot tell which Jira site to use: {m}."),
             JiraError::Unsupported { .. } | JiraError::Undeclared { .. } => format!("{err}."),
+            JiraError::Refused { message, .. } => message.clone(),
             JiraError::Api(api) => self.explain_api(api),
         };
         ToolError::new(kind, msg)

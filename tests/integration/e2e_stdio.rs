@@ -636,3 +636,49 @@ async fn stdout_carries_only_protocol_messages() {
     let err = stderr.await.unwrap();
     assert!(!err.contains(TOKEN));
 }
+
+/// An incomplete configuration does not stop `serve`: the client connects, lists the tools,
+/// and each call answers with the problem and its fix (bad input first, as always).
+#[tokio::test]
+async fn an_incomplete_configuration_still_serves_and_explains_itself() {
+    for (var, value, expected) in [
+        (
+            "JIRA_MCP_API_TOKEN",
+            "tok-123",
+            "JIRA_MCP_API_TOKEN is set but JIRA_MCP_EMAIL is not",
+        ),
+        ("JIRA_MCP_SITE", "https://", "JIRA_MCP_SITE is not a valid URL"),
+        ("JIRA_MCP_TOOLSETS", "isues", "isues"),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"));
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("JIRA_MCP_HOME", home.path())
+            .env(var, value);
+        let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
+        let client = ().serve(transport).await.expect("initialize");
+        let tools = client.list_all_tools().await.unwrap();
+        assert!(tools.iter().any(|t| t.name == "jira_get_issue"), "{var}");
+        let call = |args: Value| {
+            CallToolRequestParams::new("jira_get_issue").with_arguments(args.as_object().unwrap().clone())
+        };
+        let bad = client.call_tool(call(json!({"issue_key": "not a key"}))).await.unwrap();
+        let bad_text = format!("{:?}", bad.content);
+        assert!(
+            bad.is_error == Some(true) && bad_text.contains("Invalid input"),
+            "{var}: {bad_text}"
+        );
+        let r = client.call_tool(call(json!({"issue_key": "PROJ-1"}))).await.unwrap();
+        let text = format!("{:?}", r.content);
+        assert_eq!(r.is_error, Some(true), "{var}");
+        assert!(
+            text.contains("jira-mcp is not configured to reach Jira"),
+            "{var}: {text}"
+        );
+        assert!(text.contains(expected), "{var}: {text}");
+        assert!(!text.contains("tok-123"), "{var}: {text}");
+        client.cancel().await.unwrap();
+    }
+}
