@@ -15,6 +15,8 @@ mod bulk;
 mod catalog;
 /// Comments: paging, Markdown in and out.
 mod comments;
+/// The official MCP conformance suite against the HTTP transport, with its baseline.
+mod conformance;
 /// Contract tests against Atlassian's OpenAPI document served by Prism.
 mod contract;
 /// Dashboards: list, get with gadgets, create.
