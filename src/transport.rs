@@ -200,10 +200,18 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
     };
     // A POST's reply is shaped (`reply.rs`); the GET stream's headers must leave at once.
     let shape = (req.method() == http::Method::POST).then(|| reply::wants_priming(req.headers()));
-    let resp = match service.oneshot(req).await {
+    let deleting = req.method() == http::Method::DELETE;
+    let mut resp = match service.oneshot(req).await {
         Ok(resp) => resp.map(axum::body::Body::new),
         Err(never) => match never {},
     };
+    // rmcp answers a session's DELETE with 202, though the session is already gone; the
+    // Python SDK warns "Session termination failed: 202" on anything but 200 and 204, which
+    // every SDK accepts.
+    if deleting && resp.status() == StatusCode::ACCEPTED {
+        *resp.status_mut() = StatusCode::NO_CONTENT;
+        *resp.body_mut() = axum::body::Body::empty();
+    }
     match shape {
         Some(keep_priming) => reply::shape(resp, keep_priming).await,
         None => resp,

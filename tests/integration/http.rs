@@ -791,6 +791,8 @@ async fn python_client(python: &std::path::Path, kind: &str, url: &str) -> Value
     .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{kind} {url}: {stderr}");
+    // Closing a session is answered with a status the SDK accepts (it warns on 202).
+    assert!(!stderr.contains("Session termination failed"), "{kind} {url}: {stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {stderr}"));
     assert_eq!(v["server"], "jira-mcp", "{kind}: {v}");
     assert_eq!(v["tools"].as_array().unwrap().len(), cloud_tool_count(), "{kind}: {v}");
