@@ -44,6 +44,30 @@ fn first_sentence(s: &str) -> String {
     flat.replace('|', "\\|")
 }
 
+/// One line per toolset: `- \`id\` (default): description`.
+pub fn toolsets_list() -> String {
+    TOOLSETS
+        .iter()
+        .map(|ts| {
+            format!(
+                "- `{}`{}: {}\n",
+                ts.id,
+                if ts.default { " (default)" } else { "" },
+                ts.description
+            )
+        })
+        .collect()
+}
+
+/// `jira-mcp tools`: the toolsets, then a table of the selected tools.
+pub fn tools_command(selection: &Selection) -> String {
+    format!(
+        "Toolsets (--toolsets a,b | default | all):\n{}\n{}",
+        toolsets_list(),
+        markdown(selection)
+    )
+}
+
 pub fn markdown(selection: &Selection) -> String {
     let mut out = String::from(
         "| toolset | tool | access | on | OAuth scopes (Cloud) | description |\n|---|---|---|---|---|---|\n",

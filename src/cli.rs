@@ -36,10 +36,18 @@ pub struct ProfileArgs {
     pub profile: Option<String>,
 }
 
+/// `--toolsets` in `--help`: every toolset with what it holds.
+fn toolsets_help() -> String {
+    format!(
+        "Toolsets to enable: comma-separated names, `default` or `all`. The toolsets:\n{}",
+        catalog::toolsets_list().replace('`', "").trim_end()
+    )
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct SelectionArgs {
     /// Toolsets to enable: comma-separated names, `default` or `all`.
-    #[arg(long, env = "JIRA_MCP_TOOLSETS")]
+    #[arg(long, env = "JIRA_MCP_TOOLSETS", long_help = toolsets_help())]
     pub toolsets: Option<String>,
     /// Only these tools (comma-separated); their toolsets are enabled.
     #[arg(long)]
@@ -273,14 +281,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tools { selection: sel, format } => {
             let s = selection(&sel, None)?;
             match format {
-                Format::Markdown => print!("{}", catalog::markdown(&s)),
+                Format::Markdown => print!("{}", catalog::tools_command(&s)),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&catalog::json(&s))?),
             }
             Ok(0)
         }
         Command::Scopes { selection: sel } => {
             let s = selection(&sel, None)?;
-            println!("{}", catalog::scopes(&s).into_iter().collect::<Vec<_>>().join(" "));
+            // What goes into the console, per API, apart from `offline_access`, which is not a
+            // permission of the app but a request made at sign-in.
+            let all: Vec<String> = catalog::scopes(&s)
+                .into_iter()
+                .filter(|x| x != "offline_access")
+                .collect();
+            let (ops, jira): (Vec<String>, Vec<String>) =
+                all.into_iter().partition(|x| x.ends_with(":jira-service-management"));
+            println!("Add these scopes to your OAuth 2.0 app in the developer console (Permissions):");
+            if !jira.is_empty() {
+                println!("  Jira API: {}", jira.join(" "));
+            }
+            if !ops.is_empty() {
+                println!("  Jira Service Management Operations (granular): {}", ops.join(" "));
+            }
+            println!(
+                "offline_access is not added there: jira-mcp requests it at sign-in, so that tokens can be refreshed."
+            );
             Ok(0)
         }
         Command::Status { profile } => status(profile).await,

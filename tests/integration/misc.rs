@@ -117,3 +117,37 @@ async fn read_only_lists_only_read_tools() {
         "{names:?}"
     );
 }
+
+/// `jira-mcp scopes` says what to add in the developer console, per API, and keeps
+/// `offline_access` apart (it is requested at sign-in, not added to the app).
+#[tokio::test]
+async fn scopes_command_separates_console_scopes_from_offline_access() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+        .args(["scopes", "--toolsets", "issues,jsm_ops"])
+        .env_clear()
+        .env("JIRA_MCP_HOME", tempfile::tempdir().unwrap().path())
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{text}"))
+            .to_string()
+    };
+    let jira = line("Jira API:");
+    assert!(
+        jira.contains("read:jira-work") && jira.contains("write:jira-work"),
+        "{jira}"
+    );
+    assert!(
+        !jira.contains("offline_access") && !jira.contains("ops-alert"),
+        "{jira}"
+    );
+    let ops = line("Jira Service Management Operations");
+    assert!(ops.contains("read:ops-alert:jira-service-management"), "{ops}");
+    assert!(ops.contains("delete:ops-config:jira-service-management"), "{ops}");
+    assert!(line("offline_access").contains("requests it at sign-in"));
+}
