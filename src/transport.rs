@@ -83,6 +83,10 @@ pub struct HttpOptions {
     pub request_timeout: Duration,
     /// How long shutdown waits for in-flight tool calls.
     pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers (slow clients hold a connection).
+    pub header_read_timeout: Duration,
+    /// Open connections at most; further clients wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl HttpOptions {
@@ -99,6 +103,8 @@ impl HttpOptions {
             max_body_bytes: 1 << 20,
             request_timeout: Duration::from_secs(120),
             shutdown_grace: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 
@@ -170,11 +176,43 @@ struct McpServices {
     default: McpService,
     manager: Arc<LocalSessionManager>,
     config: StreamableHttpServerConfig,
-    by_selection: std::sync::Mutex<std::collections::HashMap<String, McpService>>,
+    by_selection: std::sync::Mutex<SelectionCache>,
 }
 
-/// At most this many distinct tool selections are served (each is a small router).
+/// At most this many distinct tool selections are kept (each is a small router).
 const MAX_SELECTIONS: usize = 64;
+
+/// The services of the tool selections clients asked for on the URL, the least recently
+/// used evicted beyond [`MAX_SELECTIONS`]. Evicting loses nothing: sessions live in the
+/// shared session manager, and a later request with the same selection builds its service
+/// again.
+#[derive(Default)]
+struct SelectionCache {
+    services: std::collections::HashMap<String, McpService>,
+    /// Keys, least recently used first.
+    order: std::collections::VecDeque<String>,
+}
+
+impl SelectionCache {
+    fn get_or_insert(&mut self, key: String, make: impl FnOnce() -> McpService) -> McpService {
+        if let Some(svc) = self.services.get(&key) {
+            let svc = svc.clone();
+            if let Some(i) = self.order.iter().position(|k| *k == key) {
+                self.order.remove(i);
+            }
+            self.order.push_back(key);
+            return svc;
+        }
+        while self.services.len() >= MAX_SELECTIONS {
+            let Some(old) = self.order.pop_front() else { break };
+            self.services.remove(&old);
+        }
+        let svc = make();
+        self.services.insert(key.clone(), svc.clone());
+        self.order.push_back(key);
+        svc
+    }
+}
 
 async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> axum::response::Response {
     use tower::ServiceExt as _;
@@ -184,17 +222,10 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
             let Ok(mut cache) = s.by_selection.lock() else {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             };
-            if let Some(svc) = cache.get(&key) {
-                svc.clone()
-            } else if cache.len() >= MAX_SELECTIONS {
-                return (StatusCode::SERVICE_UNAVAILABLE, "too many distinct tool selections").into_response();
-            } else {
+            cache.get_or_insert(key, || {
                 let server = s.base.with_selection(&sel);
-                let svc =
-                    StreamableHttpService::new(move || Ok(server.for_session()), s.manager.clone(), s.config.clone());
-                cache.insert(key, svc.clone());
-                svc
-            }
+                StreamableHttpService::new(move || Ok(server.for_session()), s.manager.clone(), s.config.clone())
+            })
         }
         Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
     };
@@ -220,15 +251,50 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
 
 /// Rejects a new Streamable HTTP session beyond the cap (503), before rmcp creates it.
 async fn session_cap(
-    State((sessions, max)): State<(Arc<LocalSessionManager>, usize)>,
+    State(cap): State<Arc<SessionCap>>,
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     let opens_session = req.method() == http::Method::POST && !req.headers().contains_key("mcp-session-id");
-    if opens_session && sessions.sessions.read().await.len() >= max {
+    if !opens_session {
+        return next.run(req).await;
+    }
+    // One opening at a time: the count and the creation are one step, so concurrent
+    // initializes cannot pass the cap together. An initialize is answered at once (the
+    // session exists when its response starts), so this costs little.
+    let _opening = cap.opening.lock().await;
+    if cap.sessions.sessions.read().await.len() >= cap.max {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many sessions; try again later").into_response();
     }
     next.run(req).await
+}
+
+/// A body without `Content-Length` (chunked) is read whole here, up to the limit: past it the
+/// answer is 413, as for a declared length, rather than the 500 a handler reading a cut-off
+/// body would give.
+async fn chunked_body_limit(
+    State(max): State<usize>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if req.headers().contains_key(http::header::CONTENT_LENGTH) || req.method() == http::Method::GET {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, max).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+    }
+}
+
+/// The session cap, and the lock that makes checking it and opening a session one step.
+struct SessionCap {
+    sessions: Arc<LocalSessionManager>,
+    max: usize,
+    opening: tokio::sync::Mutex<()>,
 }
 
 use axum::response::IntoResponse;
@@ -240,6 +306,85 @@ pub struct HttpServer {
     ct: CancellationToken,
     server: JiraMcp,
     grace: Duration,
+    limits: ConnectionLimits,
+}
+
+/// What one connection may cost: time to send its headers, and how many may be open.
+#[derive(Clone, Copy, Debug)]
+struct ConnectionLimits {
+    header_read_timeout: Duration,
+    max_connections: usize,
+}
+
+/// Accepts connections until `shutdown` completes, then asks every connection to close
+/// (after its current response) and waits for them, briefly. Each connection holds a permit
+/// of the connection cap; a client that does not finish its headers in time is dropped.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    limits: ConnectionLimits,
+) {
+    use hyper_util::{
+        rt::{TokioExecutor, TokioIo, TokioTimer},
+        server::conn::auto::Builder,
+        service::TowerToHyperService,
+    };
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let closing = CancellationToken::new();
+    let connections = tokio_util::task::TaskTracker::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Replies stream as several small SSE writes (a priming event, then the result):
+        // without TCP_NODELAY, Nagle's algorithm holds the result until the client's delayed
+        // ACK, ~40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        let service = TowerToHyperService::new(app.clone());
+        let closing = closing.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                () = closing.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    closing.cancel();
+    connections.close();
+    let _ = tokio::time::timeout(Duration::from_secs(10), connections.wait()).await;
 }
 
 impl HttpServer {
@@ -273,7 +418,7 @@ impl HttpServer {
             default,
             manager: manager.clone(),
             config: mcp_config,
-            by_selection: std::sync::Mutex::new(std::collections::HashMap::new()),
+            by_selection: std::sync::Mutex::new(SelectionCache::default()),
         });
         let sse_sessions =
             sse::SseSessions::new(server.clone(), opts.max_sessions, opts.idle_timeout, ct.child_token());
@@ -287,7 +432,11 @@ impl HttpServer {
             .route("/mcp", axum::routing::any(mcp))
             .with_state(mcp_services)
             .layer(middleware::from_fn_with_state(
-                (manager.clone(), opts.max_sessions),
+                Arc::new(SessionCap {
+                    sessions: manager.clone(),
+                    max: opts.max_sessions,
+                    opening: tokio::sync::Mutex::new(()),
+                }),
                 session_cap,
             ));
         let sse_routes = Router::new()
@@ -300,6 +449,7 @@ impl HttpServer {
             .merge(mcp_routes)
             .merge(sse_routes)
             .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check))
+            .layer(middleware::from_fn_with_state(opts.max_body_bytes, chunked_body_limit))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(opts.max_body_bytes))
             .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
@@ -317,6 +467,10 @@ impl HttpServer {
             ct,
             server,
             grace: opts.shutdown_grace,
+            limits: ConnectionLimits {
+                header_read_timeout: opts.header_read_timeout,
+                max_connections: opts.max_connections,
+            },
         })
     }
 
@@ -336,6 +490,7 @@ impl HttpServer {
             ct,
             server,
             grace,
+            limits,
         } = self;
         let drain_ct = ct.clone();
         let graceful = async move {
@@ -350,18 +505,7 @@ impl HttpServer {
             }
             drain_ct.cancel();
         };
-        use axum::serve::ListenerExt;
-        // Replies stream as several small SSE writes (a priming event, then the result): without
-        // TCP_NODELAY, Nagle's algorithm holds the result until the client's delayed ACK, ~40 ms.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(graceful)
-            .await
-            .map_err(|e| TransportError::Io(e.to_string()))?;
+        serve_connections(listener, app, graceful, limits).await;
         ct.cancel();
         Ok(())
     }

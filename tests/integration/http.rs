@@ -822,3 +822,110 @@ async fn the_python_sdk_clients_work_over_streamable_http_and_sse() {
     assert_eq!(h.health().await["sessions"]["streamable_http"], 0);
     h.stop().await;
 }
+
+fn initialize_body() -> String {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "x", "version": "0"}}})
+    .to_string()
+}
+
+async fn post_initialize(http: &reqwest::Client, url: &str) -> u16 {
+    http.post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(initialize_body())
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16())
+}
+
+/// Slow and many clients: a client that never finishes its headers is dropped after the
+/// header-read timeout, connections beyond the cap wait to be accepted, concurrent
+/// initializes cannot pass the session cap together, and a chunked body over the limit is 413.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_many_clients_are_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Http::start(|o| {
+        o.header_read_timeout = Duration::from_millis(500);
+        o.max_connections = 3;
+        o.max_sessions = 3;
+        o.max_body_bytes = 64 << 10;
+    })
+    .await;
+
+    // Headers that never end: the connection is closed (after a 408), not held.
+    let mut slow = tokio::net::TcpStream::connect(h.addr).await.unwrap();
+    slow.write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "a slow client kept its connection");
+
+    // Three idle connections fill the cap: a fourth client is not served until one closes.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(h.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let quick = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert!(
+        quick.get(h.url("/healthz")).send().await.is_err(),
+        "served beyond the cap"
+    );
+    drop(idle);
+    let mut served = false;
+    for _ in 0..20 {
+        if quick.get(h.url("/healthz")).send().await.is_ok() {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served, "not served after the idle connections closed");
+
+    let http = reqwest::Client::new();
+    // A chunked body (no Content-Length) over the limit.
+    let big = futures::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 4096])));
+    let r = http
+        .post(h.url("/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", "any")
+        .body(reqwest::Body::wrap_stream(big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    h.stop().await;
+
+    // Twenty-four initializes at once, three sessions allowed: exactly three are opened.
+    let h = Http::start(|o| o.max_sessions = 3).await;
+    let url = h.url("/mcp");
+    let statuses = futures::future::join_all((0..24).map(|_| post_initialize(&http, &url))).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 503).count(), 21, "{statuses:?}");
+    assert_eq!(h.health().await["sessions"]["streamable_http"], 3);
+    h.stop().await;
+}
+
+/// More distinct tool selections than are kept: the oldest are evicted, never refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tool_selections_beyond_the_cache_are_evicted_not_refused() {
+    let h = Http::start(|o| o.max_sessions = 1000).await;
+    let http = reqwest::Client::new();
+    let tools: Vec<String> = jira_mcp::toolsets::all().map(|(_, t)| t.name.to_string()).collect();
+    for i in 0..70 {
+        let url = h.url(&format!(
+            "/mcp?tools={},{}",
+            tools[i % tools.len()],
+            tools[(i / tools.len() + i + 1) % tools.len()]
+        ));
+        let status = post_initialize(&http, &url).await;
+        assert_eq!(status, 200, "selection {i}: {url}");
+    }
+    h.stop().await;
+}
