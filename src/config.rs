@@ -553,22 +553,7 @@ fn parse_message(text: &str, e: &toml::de::Error) -> String {
     let line = e
         .span()
         .map(|s| text.get(..s.start).map_or(0, |t| t.matches('\n').count()) + 1);
-    let mut msg = String::new();
-    let mut quoted = false;
-    for c in e.message().chars() {
-        match c {
-            '"' if !quoted => {
-                quoted = true;
-                msg.push_str("\"…");
-            }
-            '"' => {
-                quoted = false;
-                msg.push('"');
-            }
-            _ if quoted => {}
-            c => msg.push(c),
-        }
-    }
+    let msg = crate::redact::quoted_values(e.message());
     let msg = msg.trim().trim_end_matches('.');
     match line {
         Some(n) => format!("line {n}: {msg}"),

@@ -229,7 +229,8 @@ impl Http {
         self.client.get_or_init(|| {
             reqwest::Client::builder()
                 .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
-                .connect_timeout(Duration::from_secs(10))
+                // An unreachable Jira is reported within seconds, not after a long wait.
+                .connect_timeout(Duration::from_secs(3))
                 .timeout(self.timeout)
                 .pool_idle_timeout(Duration::from_secs(90))
                 // Redirects could carry the Authorization header to another host; Jira's REST

@@ -16,6 +16,7 @@
 //! - [`catalog`]: the tool catalog printed by `jira-mcp tools` and kept in `tools/`.
 //! - [`transport`]: stdio and HTTP (Streamable HTTP, legacy SSE), secure by default.
 //! - [`app`]: wiring: from a `Config` to a server.
+//! - [`redact`]: error messages without the secrets they might quote.
 
 pub mod adf;
 pub mod app;
@@ -26,6 +27,7 @@ pub mod fsutil;
 pub mod http;
 pub mod jira;
 mod markdown;
+pub mod redact;
 pub mod render;
 pub mod richtext;
 pub mod scopes;

@@ -579,7 +579,7 @@ fn flatten_to_paragraphs(node: Value) -> Vec<Value> {
                 .enumerate()
             {
                 let marker = if ordered {
-                    format!("{}. ", start + i as u64)
+                    format!("{}. ", start.saturating_add(i as u64))
                 } else {
                     "- ".to_string()
                 };

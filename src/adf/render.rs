@@ -173,7 +173,7 @@ impl Renderer {
                 continue;
             }
             let marker = match (start, node_type(item)) {
-                (Some(s), _) => format!("{}. ", s + i as u64),
+                (Some(s), _) => format!("{}. ", s.saturating_add(i as u64)),
                 (None, "taskItem") => {
                     let done = attr_str(item, "state") == Some("DONE");
                     if done { "- [x] " } else { "- [ ] " }.to_string()
@@ -726,6 +726,19 @@ mod tests {
 
     fn doc(content: Value) -> Value {
         json!({"type": "doc", "version": 1, "content": content})
+    }
+
+    /// Numbers from Jira are hostile too: a list starting at the largest number does not wrap.
+    #[test]
+    fn an_ordered_list_at_the_largest_start_does_not_overflow() {
+        let item =
+            |t: &str| json!({"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":t}]}]});
+        let d = doc(json!([{"type":"orderedList","attrs":{"order": u64::MAX},"content":[item("a"), item("b")]}]));
+        let md = to_markdown(&d);
+        assert!(
+            md.contains(&format!("{}. a", u64::MAX)) && md.contains(&format!("{}. b", u64::MAX)),
+            "{md}"
+        );
     }
 
     #[test]

@@ -214,9 +214,11 @@ impl OAuthApp {
             }
             Err(RequestTokenError::Request(e)) => Err(TokenError::Network(e.to_string())),
             // The body is not quoted: an answer of an unexpected shape may still hold tokens.
+            // Nor is what the parser quotes from it.
             Err(RequestTokenError::Parse(e, body)) => Err(TokenError::Refused(format!(
-                "unreadable answer of {} bytes ({e})",
-                body.len()
+                "unreadable answer of {} bytes ({})",
+                body.len(),
+                crate::redact::quoted_values(&e.to_string())
             ))),
             Err(RequestTokenError::Other(e)) => Err(TokenError::Refused(e)),
         }

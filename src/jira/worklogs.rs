@@ -138,7 +138,9 @@ fn estimate_query(req: crate::http::ApiRequest, estimate: &Estimate) -> crate::h
 /// whole list (Data Center); the total stays what Jira said, else the list's length.
 fn window(mut page: Page<Worklog>, start_at: u64, max: u32) -> Page<Worklog> {
     let skip = usize::try_from(start_at.saturating_sub(page.start_at)).unwrap_or(usize::MAX);
-    let total = page.total.unwrap_or(page.start_at + page.items.len() as u64);
+    let total = page
+        .total
+        .unwrap_or(page.start_at.saturating_add(page.items.len() as u64));
     page.items = page.items.into_iter().skip(skip).take(max as usize).collect();
     page.start_at = start_at;
     page.total = Some(total);
@@ -162,6 +164,15 @@ mod tests {
             total: Some(total),
             ..Page::default()
         }
+    }
+
+    /// A `startAt` from Jira at the top of the range does not wrap the total around.
+    #[test]
+    fn a_hostile_start_at_does_not_wrap() {
+        let mut p = page(2, 0, 2);
+        p.start_at = u64::MAX;
+        p.total = None;
+        assert_eq!(window(p, 0, 10).total, Some(u64::MAX));
     }
 
     #[test]
