@@ -16,6 +16,8 @@
 //! rather than a closed Rust enum: an unknown node must survive as a placeholder, not as a
 //! deserialisation error.
 
+#[cfg(test)]
+mod hostile;
 mod parse;
 mod render;
 

@@ -24,7 +24,7 @@ mod wiki_read;
 mod wiki_write;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// Markdown (CommonMark with GFM tables, strikethrough and task lists) → Jira wiki markup.
 pub fn from_markdown(markdown: &str) -> String {

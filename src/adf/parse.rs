@@ -21,11 +21,98 @@ pub fn from_markdown(markdown: &str) -> Value {
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
     let mut b = Builder::default();
+    let mut depth = Depth::default();
     for event in Parser::new_ext(markdown, options) {
-        b.event(event);
+        depth.admit(event, &mut |e| b.event(e));
     }
     let content = b.finish();
     json!({"type": "doc", "version": 1, "content": content})
+}
+
+/// Lists nested deeper than this are flattened into the deepest list (Jira's editor stops
+/// well before), and quotes deeper than [`MAX_QUOTES`] into the deepest quote: the document
+/// stays shallow whatever the Markdown, so building, sending and dropping it needs bounded
+/// stack. Flattened items start a new line with `↳ `, flattened quotes with `» `: the text
+/// is kept, and the flattening shows.
+const MAX_LISTS: usize = 16;
+const MAX_QUOTES: usize = 8;
+
+/// Counts open lists and quotes, and drops the events of those too deep, with the markers
+/// that show where they were.
+#[derive(Default)]
+struct Depth {
+    lists: usize,
+    quotes: usize,
+    /// Lists and quotes opened beyond the limits (their ends are dropped too).
+    flat_lists: usize,
+    flat_quotes: usize,
+    /// Put before the next text: a flattened item or quote starts here.
+    pending: Option<&'static str>,
+    /// A line break goes before the pending marker.
+    pending_break: bool,
+}
+
+impl Depth {
+    /// Passes `event` on to `out`, or drops it when it opens or closes a level too deep.
+    fn admit<'a>(&mut self, event: Event<'a>, out: &mut impl FnMut(Event<'a>)) {
+        if let Some(e) = self.filter(event, out) {
+            out(e);
+        }
+    }
+
+    fn filter<'a>(&mut self, event: Event<'a>, out: &mut impl FnMut(Event<'a>)) -> Option<Event<'a>> {
+        match &event {
+            Event::Start(Tag::List(_)) if self.lists >= MAX_LISTS || self.flat_lists > 0 => {
+                self.flat_lists += 1;
+                None
+            }
+            Event::End(TagEnd::List(_)) if self.flat_lists > 0 => {
+                self.flat_lists -= 1;
+                None
+            }
+            Event::Start(Tag::Item) | Event::End(TagEnd::Item) if self.flat_lists > 0 => {
+                if matches!(event, Event::Start(_)) {
+                    self.pending = Some("↳ ");
+                    self.pending_break = true;
+                }
+                None
+            }
+            Event::Start(Tag::BlockQuote(_)) if self.quotes >= MAX_QUOTES || self.flat_quotes > 0 => {
+                self.flat_quotes += 1;
+                self.pending = Some("» ");
+                None
+            }
+            Event::End(TagEnd::BlockQuote(_)) if self.flat_quotes > 0 => {
+                self.flat_quotes -= 1;
+                None
+            }
+            Event::Start(Tag::List(_)) => {
+                self.lists += 1;
+                Some(event)
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.lists = self.lists.saturating_sub(1);
+                Some(event)
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                self.quotes += 1;
+                Some(event)
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.quotes = self.quotes.saturating_sub(1);
+                Some(event)
+            }
+            Event::Text(t) if self.pending.is_some() => {
+                let marker = self.pending.take().unwrap_or_default();
+                let text = format!("{marker}{t}");
+                if std::mem::take(&mut self.pending_break) {
+                    out(Event::HardBreak);
+                }
+                Some(Event::Text(text.into()))
+            }
+            _ => Some(event),
+        }
+    }
 }
 
 struct Frame {

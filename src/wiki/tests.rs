@@ -8,7 +8,7 @@ use super::{from_markdown, to_markdown};
 /// The timing test measures alone: the heavy tests take this lock.
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn heavy() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn heavy() -> std::sync::MutexGuard<'static, ()> {
     HEAVY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -212,7 +212,7 @@ fn soft_and_hard_breaks() {
 // ---- hostile input ----
 
 /// Runs `f` on a thread with a small stack, as a server's worker might have.
-fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(f)
@@ -258,7 +258,7 @@ fn deep_nesting_is_flattened_not_recursed() {
 
 /// The shapes that make naive parsers quadratic: runs of every delimiter, and nesting of every
 /// container, at `n` bytes or so.
-fn adversarial(n: usize) -> Vec<(&'static str, String)> {
+pub(crate) fn adversarial(n: usize) -> Vec<(&'static str, String)> {
     let rep = |unit: &str| unit.repeat(n / unit.len().max(1));
     vec![
         ("stars", rep("*")),
@@ -307,7 +307,7 @@ fn adversarial(n: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn best_of_5(f: impl Fn()) -> Duration {
+pub(crate) fn best_of_5(f: impl Fn()) -> Duration {
     (0..5)
         .map(|_| {
             let t = Instant::now();
