@@ -445,10 +445,11 @@ impl Builder {
                 } else {
                     Value::Array(marks.clone())
                 }
-            && let Some(s) = prev.get_mut("text")
+            && let Some(Value::String(s)) = prev.get_mut("text")
         {
-            let joined = format!("{}{t}", s.as_str().unwrap_or(""));
-            *s = Value::String(joined);
+            // In place: copying the text so far for each piece was quadratic in a run of
+            // pieces (`[[[[…`, `![![…` come as one event per bracket).
+            s.push_str(t);
             return;
         }
         let mut node = json!({"type": "text", "text": t});

@@ -265,6 +265,23 @@ async fn outcomes_are_reported_not_acceptance() {
         h.last_body("POST", &format!("{O}/alerts/{ALERT_ID}/snooze")).await,
         json!({"endTime": "2026-12-01T08:00:00.000+01:00"})
     );
+    // A 2xx that is no receipt: the outcome is unknown, and said so.
+    mount(
+        &h,
+        "POST",
+        &format!("{O}/alerts/{ALERT_ID}/unacknowledge"),
+        200,
+        json!({}),
+    )
+    .await;
+    let blank = err_text(
+        &h.call("jsm_ops_alert_action", json!({"alert": ALERT_ID, "action": "unack"}))
+            .await,
+    );
+    assert!(
+        blank.contains("sent no request id, so its outcome is unknown"),
+        "{blank}"
+    );
     // Later: the outcome by request id.
     mount(
         &h,

@@ -182,15 +182,15 @@ impl Outcome {
 /// Reads the outcome of `receipt` until it is processed or the poll budget is spent: waits
 /// double from `JIRA_MCP_OPS_POLL_MS` up to four times it, with a progress notification each.
 async fn follow(cx: &Ctx, receipt: Receipt, what: &str) -> Result<Outcome, ToolError> {
+    // A 2xx that is not a receipt claims nothing: saying "done" would be a guess.
     let Some(id) = receipt.request_id.get() else {
-        // No receipt: the API processed it at once.
-        return Ok(Outcome {
-            request_id: String::new(),
-            done: true,
-            success: Some(true),
-            status: receipt.result.or_empty(),
-            alert_id: String::new(),
-        });
+        return Err(ToolError::new(
+            ErrorKind::Other,
+            format!(
+                "{what}: JSM Operations accepted the request but sent no request id, so its outcome is unknown; \
+                 check with jsm_ops_list_alerts before repeating it."
+            ),
+        ));
     };
     let settings = &cx.jira.config().ops;
     let (first, budget) = (settings.poll, settings.poll_budget());
