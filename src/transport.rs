@@ -280,14 +280,29 @@ async fn chunked_body_limit(
     if req.headers().contains_key(http::header::CONTENT_LENGTH) || req.method() == http::Method::GET {
         return next.run(req).await;
     }
+    use futures::StreamExt as _;
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, max).await {
-        Ok(bytes) => {
-            next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
-                .await
+    let mut chunks = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut read = 0usize;
+    // Past the limit the rest is read and dropped (up to eight times the limit), so that the
+    // client finishes sending and reads the 413, instead of meeting a closed connection.
+    while let Some(chunk) = chunks.next().await {
+        let Ok(chunk) = chunk else {
+            return (StatusCode::BAD_REQUEST, "the request body could not be read").into_response();
+        };
+        read = read.saturating_add(chunk.len());
+        if read <= max {
+            bytes.extend_from_slice(&chunk);
+        } else if read > max.saturating_mul(8) {
+            break;
         }
-        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
     }
+    if read > max {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// The session cap, and the lock that makes checking it and opening a session one step.
@@ -449,8 +464,9 @@ impl HttpServer {
             .merge(mcp_routes)
             .merge(sse_routes)
             .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check))
-            .layer(middleware::from_fn_with_state(opts.max_body_bytes, chunked_body_limit))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(opts.max_body_bytes))
+            // Outside the limit layer: it sees the body as sent, to drain what is too much.
+            .layer(middleware::from_fn_with_state(opts.max_body_bytes, chunked_body_limit))
             .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 opts.request_timeout,

@@ -151,3 +151,33 @@ async fn scopes_command_separates_console_scopes_from_offline_access() {
     assert!(ops.contains("delete:ops-config:jira-service-management"), "{ops}");
     assert!(line("offline_access").contains("requests it at sign-in"));
 }
+
+/// `mcp.json.example` is valid JSON with an entry per client, and no entry carries a secret:
+/// secrets come from jira-mcp's own config or are expanded from the environment or prompts.
+#[test]
+fn mcp_json_example_is_valid_and_holds_no_secret() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/mcp.json.example")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let clients: Vec<&String> = v.as_object().unwrap().keys().filter(|k| !k.starts_with('_')).collect();
+    for name in ["Claude Desktop", "Claude Code", "Cursor", "VS Code"] {
+        assert!(clients.iter().any(|k| k.starts_with(name)), "no entry for {name}");
+    }
+    fn walk(v: &serde_json::Value, key: &str, found: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, k, found)),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, key, found)),
+            serde_json::Value::String(s) => {
+                let secret_key = ["TOKEN", "SECRET", "Authorization"].iter().any(|w| key.contains(w));
+                if secret_key && !s.contains("${") {
+                    found.push(format!("{key}: {s}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for k in clients {
+        walk(&v[k.as_str()], k, &mut found);
+    }
+    assert!(found.is_empty(), "secrets pasted into the example: {found:?}");
+}
