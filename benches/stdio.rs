@@ -219,6 +219,58 @@ async fn main() {
         percentile(&mut via_mcp, 0.99),
         mcp_med - direct_med
     );
+    print_huge_answer(home.path()).await;
+}
+
+/// A Jira (or a proxy before it) that answers 200 MB, streamed without a length: the server
+/// reads up to its cap and stops; its peak memory is what the figure shows.
+async fn print_huge_answer(home: &std::path::Path) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut req = [0u8; 4096];
+                let _ = sock.read(&mut req).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 << 10];
+                let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+                // 200 MB, unless the reader hangs up first.
+                for _ in 0..(200 * 16) {
+                    if sock.write_all(&frame).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = sock.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    let mut s = Server::spawn(&format!("http://{addr}"), home);
+    s.initialize().await;
+    let t = Instant::now();
+    let answer = s
+        .request(
+            "tools/call",
+            json!({"name": "jira_get_issue", "arguments": {"issue_key": "HUGE-1"}}),
+        )
+        .await;
+    let took = t.elapsed();
+    let refused = answer.contains("larger than");
+    println!(
+        "  a 200 MB answer streamed without a length: {} in {:.0} ms, peak RSS {}",
+        if refused {
+            "refused at the 32 MB cap"
+        } else {
+            "NOT refused"
+        },
+        took.as_secs_f64() * 1000.0,
+        s.peak_rss_kb()
+            .map_or("n/a".to_string(), |kb| format!("{:.1} MB", kb as f64 / 1024.0))
+    );
 }
 
 /// What each toolset adds to `tools/list` (Cloud), and the default selection's total.

@@ -348,7 +348,7 @@ impl Http {
             } else {
                 MAX_ERROR_BYTES
             };
-            let body = read_capped(resp, cap).await;
+            let body = read_capped(resp, cap, !status.is_success()).await;
             tracing::debug!(
                 method = %req.method,
                 path = req.url.path(),
@@ -463,8 +463,12 @@ enum Capped {
 }
 
 /// Reads a body chunk by chunk, stopping at `max` bytes (memory stays bounded whatever the
-/// answer's length, announced or not).
-async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, Capped> {
+/// answer's length, announced or not). An announced length over `max` is refused before
+/// reading, unless the first bytes are wanted (`prefix`: an error's text).
+async fn read_capped(mut resp: reqwest::Response, max: usize, prefix: bool) -> Result<Vec<u8>, Capped> {
+    if !prefix && resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(Capped::TooLarge(Vec::new()));
+    }
     let mut out = Vec::with_capacity(resp.content_length().map_or(0, |n| n.min(max as u64) as usize));
     while let Some(chunk) = resp.chunk().await.map_err(Capped::Failed)? {
         if out.len() + chunk.len() > max {
