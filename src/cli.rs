@@ -560,7 +560,11 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
         match PendingLogin::start(params).await {
             Ok(pending) => {
                 if !browser::open(&pending.url).await {
-                    eprintln!("jira-mcp: no browser could be opened; open the URL above yourself.");
+                    eprintln!(
+                        "jira-mcp: no browser could be opened; open the URL above yourself. On a machine without a \
+                         browser (over SSH), run `jira-mcp login --no-browser` instead: it prints the URL and reads \
+                         the address you land on."
+                    );
                 }
                 eprintln!("jira-mcp: waiting for the sign-in (Ctrl-C to stop)…");
                 pending.wait().await

@@ -324,6 +324,42 @@ impl PendingLogin {
     }
 }
 
+/// What the user pasted after consenting: the address of the page they landed on (its `state`
+/// must be this sign-in's), or the bare code. Anything else (a sentence, a half-copied
+/// address) is refused here, with what to paste, rather than sent to the token endpoint.
+fn read_pasted(pasted: &str, state: &str) -> Result<Redirect, LoginError> {
+    if let Ok(u) = Url::parse(pasted)
+        && matches!(u.scheme(), "http" | "https")
+    {
+        let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
+        if q.get("state").map(String::as_str) != Some(state) {
+            return Err(LoginError::StateMismatch);
+        }
+        return Ok(match (q.get("code"), q.get("error")) {
+            (Some(c), _) if !c.is_empty() => Redirect::Code(c.clone()),
+            (_, Some(e)) => Redirect::Error {
+                error: e.clone(),
+                description: q.get("error_description").cloned().unwrap_or_default(),
+            },
+            _ => Redirect::Empty,
+        });
+    }
+    // Authorization codes are long tokens of URL-safe characters.
+    let code_like = pasted.len() >= 16
+        && pasted.len() <= 4096
+        && pasted
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    if code_like {
+        return Ok(Redirect::Code(pasted.to_string()));
+    }
+    Err(LoginError::Input(
+        "that is not the address of the page you landed on: copy the whole address from the browser's address \
+         bar (it starts with your redirect URI, e.g. http://localhost:8765/callback?code=…), or just the code"
+            .into(),
+    ))
+}
+
 /// `--no-browser`: print the URL, read the redirect URL (or the bare code) the user pastes.
 pub async fn login_pasted(
     params: LoginParams,
@@ -342,22 +378,32 @@ pub async fn login_pasted(
     if pasted.is_empty() {
         return Err(LoginError::Input("nothing was pasted".into()));
     }
-    let redirect = match Url::parse(pasted) {
-        Ok(u) => {
-            let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
-            if q.get("state").map(String::as_str) != Some(state.as_str()) {
-                return Err(LoginError::StateMismatch);
-            }
-            match (q.get("code"), q.get("error")) {
-                (Some(c), _) if !c.is_empty() => Redirect::Code(c.clone()),
-                (_, Some(e)) => Redirect::Error {
-                    error: e.clone(),
-                    description: q.get("error_description").cloned().unwrap_or_default(),
-                },
-                _ => Redirect::Empty,
-            }
-        }
-        Err(_) => Redirect::Code(pasted.to_string()),
-    };
+    let redirect = read_pasted(pasted, &state)?;
     finish(&params, redirect, verifier.as_ref()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_text_is_the_landing_address_or_a_code_else_refused() {
+        let ok = read_pasted("http://localhost:8765/callback?code=abc123&state=s1", "s1").unwrap();
+        assert!(matches!(ok, Redirect::Code(c) if c == "abc123"));
+        assert!(matches!(
+            read_pasted("http://localhost:8765/callback?code=abc&state=other", "s1"),
+            Err(LoginError::StateMismatch)
+        ));
+        let code = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert!(matches!(read_pasted(code, "s1").unwrap(), Redirect::Code(c) if c == code));
+        for junk in [
+            "yes",
+            "I clicked accept",
+            "localhost:8765/callback?code=",
+            "javascript:alert(1)",
+        ] {
+            let e = read_pasted(junk, "s1").unwrap_err();
+            assert!(e.to_string().contains("address bar"), "{junk}: {e}");
+        }
+    }
 }
