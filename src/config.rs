@@ -52,6 +52,8 @@ pub struct ProfileFile {
     pub access_token: Option<String>,
     pub email: Option<String>,
     pub api_token: Option<String>,
+    /// A Cloud API token created with scopes: it works only through the API gateway.
+    pub api_token_scoped: Option<bool>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub redirect_uri: Option<String>,
@@ -219,6 +221,9 @@ pub struct Config {
     pub token_store: crate::auth::store::Backend,
     pub flavor: Flavor,
     pub ops: OpsSettings,
+    /// `JIRA_MCP_API_TOKEN_SCOPED`: the API token is one of Atlassian's scoped tokens, which
+    /// are refused by the site and must go through `api.atlassian.com/ex/jira/{cloudId}`.
+    pub scoped_api_token: bool,
 }
 
 /// Where JSM Operations is reached, and how its asynchronous actions are followed.
@@ -412,6 +417,10 @@ impl Config {
                     .clamp(1, 5_000),
             ),
         };
+        let scoped_api_token = env("JIRA_MCP_API_TOKEN_SCOPED")
+            .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
+            .or(file.api_token_scoped)
+            .unwrap_or(false);
         let call_timeout = env("JIRA_MCP_CALL_TIMEOUT_SECS")
             .and_then(|v| v.parse().ok())
             .map_or(Duration::from_secs(110), |s: u64| Duration::from_secs(s.max(1)));
@@ -437,6 +446,7 @@ impl Config {
             token_store,
             flavor,
             ops,
+            scoped_api_token,
         })
     }
 

@@ -182,6 +182,15 @@ impl JiraClient {
         if !needs_cloud_id {
             return Resolved::new(cfg.api_base.as_deref().unwrap_or_default(), site);
         }
+        if self.auth_kind() == AuthKind::ApiToken && cfg.scoped_api_token && cfg.flavor == Flavor::Cloud {
+            // A scoped API token is refused by the site: Basic auth through the gateway.
+            let cloud_id = self.cloud_id_for_basic().await?;
+            let template = cfg
+                .api_base
+                .clone()
+                .unwrap_or_else(|| format!("{DEFAULT_GATEWAY}/{{cloudId}}"));
+            return Resolved::new(&template.replace("{cloudId}", &cloud_id), site);
+        }
         if self.auth_kind() == AuthKind::ApiToken || cfg.flavor == Flavor::DataCenter {
             // Basic auth works only against the site itself; so does a Data Center token.
             let site = site.ok_or_else(|| JiraError::Site("JIRA_MCP_SITE is not set".into()))?;
@@ -228,9 +237,6 @@ impl JiraClient {
     async fn ops_base_uncached(&self) -> Result<Url, JiraError> {
         let url = if self.auth_kind() == AuthKind::ApiToken {
             let cloud_id = self.cloud_id_for_basic().await?;
-            if !cloud_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || cloud_id.len() > 64 {
-                return Err(JiraError::Site(format!("the cloud id `{cloud_id}` is not a valid id")));
-            }
             format!("{}/jsm/ops/api/{cloud_id}/v1", self.config.ops.api_root)
         } else {
             let base = &self.resolve().await?.api_base;
@@ -243,7 +249,20 @@ impl JiraClient {
         Url::parse(&url).map_err(|e| JiraError::Site(format!("the JSM Operations base {url} is not a valid URL: {e}")))
     }
 
+    /// The site's cloud id for API-token calls through `api.atlassian.com`: checked to be an
+    /// id, since it goes into the URL's path.
     async fn cloud_id_for_basic(&self) -> Result<String, JiraError> {
+        let id = self.cloud_id_for_basic_unchecked().await?;
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(JiraError::Site(format!(
+                "the cloud id `{}` is not a valid id",
+                crate::adf::truncate_chars(&id, 80)
+            )));
+        }
+        Ok(id)
+    }
+
+    async fn cloud_id_for_basic_unchecked(&self) -> Result<String, JiraError> {
         let cfg = &self.config;
         if let Some(id) = &cfg.ops.cloud_id {
             return Ok(id.clone());

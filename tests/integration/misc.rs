@@ -181,3 +181,42 @@ fn mcp_json_example_is_valid_and_holds_no_secret() {
     }
     assert!(found.is_empty(), "secrets pasted into the example: {found:?}");
 }
+
+/// A Cloud API token created with scopes is refused by the site: with
+/// `JIRA_MCP_API_TOKEN_SCOPED` calls go through the gateway with the cloud id, Basic auth.
+#[tokio::test]
+async fn scoped_api_tokens_go_through_the_gateway() {
+    use wiremock::{
+        Mock, ResponseTemplate,
+        matchers::{header, method, path},
+    };
+    let jira = wiremock::MockServer::start().await;
+    let site = jira.uri();
+    let h = crate::support::Setup::new()
+        .without("JIRA_MCP_ACCESS_TOKEN")
+        .env("JIRA_MCP_EMAIL", "me@example.com")
+        .env("JIRA_MCP_API_TOKEN", "scoped-token")
+        .env("JIRA_MCP_API_TOKEN_SCOPED", "1")
+        .env("JIRA_MCP_SITE", &site)
+        .env("JIRA_MCP_FLAVOR", "cloud")
+        .env("JIRA_MCP_API_BASE", &format!("{site}/ex/jira/{{cloudId}}"))
+        .start_with(jira)
+        .await;
+    h.ok("GET", "/_edge/tenant_info", serde_json::json!({"cloudId": "c-42"}))
+        .await;
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "me@example.com:scoped-token"
+        )
+    );
+    Mock::given(method("GET"))
+        .and(path("/ex/jira/c-42/rest/api/3/myself"))
+        .and(header("authorization", basic.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(crate::support::fixture("jira/myself.json")))
+        .mount(&h.jira)
+        .await;
+    let text = crate::support::ok_text(&h.call("jira_get_myself", serde_json::json!({})).await);
+    assert!(text.contains("Ada Lovelace"), "{text}");
+}
