@@ -107,6 +107,9 @@ impl Resolved {
     }
 }
 
+/// Answers at least this large are parsed off the runtime thread.
+const OFF_THREAD_BYTES: usize = 256 << 10;
+
 /// The typed Jira client. Cheap to share behind an `Arc`.
 pub struct JiraClient {
     http: Http,
@@ -338,11 +341,23 @@ impl JiraClient {
 
     /// Sends a request and reads the typed answer. A 2xx body that is not what the operation
     /// returns is an error (`Decode`), never an empty success.
-    async fn call<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, JiraError> {
+    async fn call<T: DeserializeOwned + Send + 'static>(&self, req: ApiRequest) -> Result<T, JiraError> {
         // Straight from the bytes: the models read each part of the answer once.
         let bytes = self.http.send(&req).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| JiraError::Api(ApiError::decode(format!("{} {}", req.method, req.url.path()), e)))
+        let context = || format!("{} {}", req.method, req.url.path());
+        if bytes.len() < OFF_THREAD_BYTES {
+            return serde_json::from_slice(&bytes).map_err(|e| JiraError::Api(ApiError::decode(context(), e)));
+        }
+        // A large answer is parsed on the blocking pool: the HTTP transport serves every
+        // session from one thread, which must not stall on one call's megabytes.
+        match tokio::task::spawn_blocking(move || serde_json::from_slice::<T>(&bytes)).await {
+            Ok(parsed) => parsed.map_err(|e| JiraError::Api(ApiError::decode(context(), e))),
+            Err(e) => Err(JiraError::Api(ApiError::Decode {
+                context: context(),
+                message: format!("the parser stopped: {e}"),
+                source: None,
+            })),
+        }
     }
 
     /// Sends a request whose answer carries nothing we need (204s, edits).
