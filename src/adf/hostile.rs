@@ -2,12 +2,10 @@
 //! steer) and the ADF Jira sends. Nesting of every container runs in a small stack, and time
 //! grows linearly with size on the same adversarial shapes as the wiki converter.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use super::{from_markdown, to_markdown};
-use crate::wiki::tests::{adversarial, best_of_5, heavy, small_stack};
+use crate::wiki::tests::{adversarial, assert_linear, heavy, small_stack};
 
 /// Markdown → ADF → JSON text → Markdown, and the document dropped: every step a tool takes.
 fn round_trip(md: &str) -> String {
@@ -95,31 +93,14 @@ fn time_is_linear_in_input_size() {
     let large = adversarial(80_000);
     let mut report = Vec::new();
     for ((name, s), (_, l)) in small.iter().zip(&large) {
-        // Quadratic work shows as 16× every time; a busy machine shows it once: retry.
-        let mut last = (Duration::ZERO, Duration::ZERO, f64::MAX);
-        for _ in 0..3 {
-            let ts = best_of_5(|| {
-                round_trip(s);
-            });
-            let tl = best_of_5(|| {
-                round_trip(l);
-            });
-            // Below two milliseconds the ratio is noise.
-            let ratio = tl.as_secs_f64() / ts.as_secs_f64().max(0.002);
-            last = (ts, tl, ratio);
-            if ratio < 8.0 {
-                break;
-            }
-        }
-        let (ts, tl, ratio) = last;
-        report.push(format!(
-            "markdown → adf → markdown {name}: {ts:?} → {tl:?} ({ratio:.1}×)"
+        report.push(assert_linear(
+            &format!("markdown → adf → markdown on {name}"),
+            s,
+            l,
+            |x| {
+                round_trip(x);
+            },
         ));
-        assert!(
-            ratio < 8.0,
-            "ADF round trip on {name} grows faster than linear: {ts:?} → {tl:?}"
-        );
-        assert!(tl < Duration::from_secs(2), "ADF round trip on {name} is slow: {tl:?}");
     }
     eprintln!("{}", report.join("\n"));
 }

@@ -307,7 +307,7 @@ pub(crate) fn adversarial(n: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
-pub(crate) fn best_of_5(f: impl Fn()) -> Duration {
+fn best_of_5(f: impl Fn()) -> Duration {
     (0..5)
         .map(|_| {
             let t = Instant::now();
@@ -316,6 +316,28 @@ pub(crate) fn best_of_5(f: impl Fn()) -> Duration {
         })
         .min()
         .unwrap_or_default()
+}
+
+/// Times `f` on the small and the large input (4× larger) and fails when the time grows
+/// faster than linearly (8× or more: quadratic work shows as 16×) or the large one is slow.
+/// Returns the report line.
+pub(crate) fn assert_linear(what: &str, small: &str, large: &str, f: impl Fn(&str)) -> String {
+    // Quadratic work shows as 16× every time; a busy machine shows it once: retry.
+    let mut last = (Duration::ZERO, Duration::ZERO, f64::MAX);
+    for _ in 0..3 {
+        let ts = best_of_5(|| f(small));
+        let tl = best_of_5(|| f(large));
+        // Below two milliseconds the ratio is noise.
+        let ratio = tl.as_secs_f64() / ts.as_secs_f64().max(0.002);
+        last = (ts, tl, ratio);
+        if ratio < 8.0 {
+            break;
+        }
+    }
+    let (ts, tl, ratio) = last;
+    assert!(ratio < 8.0, "{what} grows faster than linear: {ts:?} → {tl:?}");
+    assert!(tl < Duration::from_secs(2), "{what} is slow: {tl:?}");
+    format!("{what}: {ts:?} → {tl:?} ({ratio:.1}×)")
 }
 
 #[test]
@@ -329,26 +351,9 @@ fn time_is_linear_in_input_size() {
             ("to_markdown", to_markdown as fn(&str) -> String),
             ("from_markdown", from_markdown),
         ] {
-            // Quadratic work shows as 16× every time; a busy machine shows it once: retry.
-            let mut last = (Duration::ZERO, Duration::ZERO, f64::MAX);
-            for _ in 0..3 {
-                let ts = best_of_5(|| {
-                    f(s);
-                });
-                let tl = best_of_5(|| {
-                    f(l);
-                });
-                // Below two milliseconds the ratio is noise.
-                let ratio = tl.as_secs_f64() / ts.as_secs_f64().max(0.002);
-                last = (ts, tl, ratio);
-                if ratio < 8.0 {
-                    break;
-                }
-            }
-            let (ts, tl, ratio) = last;
-            report.push(format!("{dir} {name}: {ts:?} → {tl:?} ({ratio:.1}×)"));
-            assert!(ratio < 8.0, "{dir} on {name} grows faster than linear: {ts:?} → {tl:?}");
-            assert!(tl < Duration::from_secs(2), "{dir} on {name} is slow: {tl:?}");
+            report.push(assert_linear(&format!("{dir} on {name}"), s, l, |x| {
+                f(x);
+            }));
         }
     }
     eprintln!("{}", report.join("\n"));
