@@ -224,6 +224,9 @@ pub struct Config {
     /// `JIRA_MCP_API_TOKEN_SCOPED`: the API token is one of Atlassian's scoped tokens, which
     /// are refused by the site and must go through `api.atlassian.com/ex/jira/{cloudId}`.
     pub scoped_api_token: bool,
+    /// `JIRA_MCP_CLOUD_ID`: the site's cloud id for API-token calls through
+    /// `api.atlassian.com` (JSM Operations, scoped tokens); skips the tenant-info lookup.
+    pub cloud_id: Option<String>,
 }
 
 /// Where JSM Operations is reached, and how its asynchronous actions are followed.
@@ -232,8 +235,6 @@ pub struct OpsSettings {
     /// `JIRA_MCP_OPS_API_ROOT`: the host of the API-token base `{root}/jsm/ops/api/{cloudId}/v1`
     /// (OAuth calls go through the REST base instead).
     pub api_root: String,
-    /// `JIRA_MCP_CLOUD_ID`: skips the site's `/_edge/tenant_info` lookup.
-    pub cloud_id: Option<String>,
     /// `JIRA_MCP_OPS_POLL_MS`: the first wait before reading an action's outcome; later waits
     /// double, and all of them together stay within [`OpsSettings::poll_budget`].
     pub poll: Duration,
@@ -407,9 +408,6 @@ impl Config {
                     .to_string(),
                 None => OpsSettings::DEFAULT_API_ROOT.to_string(),
             },
-            cloud_id: env("JIRA_MCP_CLOUD_ID")
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty()),
             poll: Duration::from_millis(
                 env("JIRA_MCP_OPS_POLL_MS")
                     .and_then(|v| v.parse().ok())
@@ -447,6 +445,9 @@ impl Config {
             flavor,
             ops,
             scoped_api_token,
+            cloud_id: env("JIRA_MCP_CLOUD_ID")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
         })
     }
 

@@ -267,11 +267,11 @@ impl JiraClient {
 
     async fn cloud_id_for_basic_unchecked(&self) -> Result<String, JiraError> {
         let cfg = &self.config;
-        if let Some(id) = &cfg.ops.cloud_id {
+        if let Some(id) = &cfg.cloud_id {
             return Ok(id.clone());
         }
         let site = cfg.site.as_ref().ok_or_else(|| {
-            JiraError::Site("JSM Operations with an API token needs JIRA_MCP_SITE or JIRA_MCP_CLOUD_ID".into())
+            JiraError::Site("an API token through api.atlassian.com needs JIRA_MCP_SITE or JIRA_MCP_CLOUD_ID".into())
         })?;
         let site_str = site.as_str().trim_end_matches('/').to_string();
         let mut state = cfg.load_state();

@@ -176,7 +176,25 @@ async fn account_id(cx: &Ctx, name: &str, who: &str) -> Result<String, ToolError
 
 /// Display names for account ids; ids stand in when the lookup is not possible (it is a
 /// nicety: the answer does not fail for it).
-async fn names(cx: &Ctx, ids: &[String]) -> BTreeMap<String, String> {
+/// The account ids among `parties` that are people (not teams, escalations or no one).
+fn user_ids<'a>(parties: impl IntoIterator<Item = &'a crate::jira::jsm_ops::Party>) -> impl Iterator<Item = String> {
+    parties
+        .into_iter()
+        .filter(|p| p.kind.get().as_deref() == Some("user"))
+        .filter_map(|p| p.id.get())
+}
+
+/// The most people named per answer: beyond, ids stand alone (a schedule could list
+/// thousands, and each 50 cost a request).
+const NAMED_PEOPLE: usize = 200;
+
+async fn names(cx: &Ctx, ids: Vec<String>) -> BTreeMap<String, String> {
+    let ids: Vec<String> = ids
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .take(NAMED_PEOPLE)
+        .collect();
     let mut out = BTreeMap::new();
     for chunk in ids.chunks(50) {
         match cx.jira.users_by_id(chunk).await {

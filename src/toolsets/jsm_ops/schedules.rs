@@ -4,7 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{account_id, fail, fail_delete, find_schedule, find_team, given, names, opt, person};
+use super::{
+    NAMED_PEOPLE, account_id, fail, fail_delete, find_schedule, find_team, given, names, opt, person, user_ids,
+};
 use crate::{
     adf::truncate_chars,
     jira::{jsm_ops as api, ops, ops::On},
@@ -134,6 +136,16 @@ fn named_line(n: &Named) -> String {
     }
 }
 
+/// A heading and one line per item, or what the emptiness is.
+fn section(text: &mut String, items: &[Named], heading: &str, empty: &str) {
+    text.push('\n');
+    text.push_str(if items.is_empty() { empty } else { heading });
+    for item in items {
+        text.push('\n');
+        text.push_str(&named_line(item));
+    }
+}
+
 fn rotation_people(r: &api::Rotation) -> Vec<String> {
     r.participants
         .iter()
@@ -193,17 +205,14 @@ async fn schedule_detail(cx: &Ctx, input: &str) -> Result<Out<SchedulesOut>, Too
         .overrides(&id)
         .await
         .map_err(|e| fail(cx, format!("Schedule {id}"), e))?;
-    let mut ids: Vec<String> = s
-        .rotations
-        .iter()
-        .flat_map(|r| r.participants.iter())
-        .chain(overrides.items.iter().map(|o| &o.responder))
-        .filter(|p| p.kind.get().as_deref() == Some("user"))
-        .filter_map(|p| p.id.get())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let names = names(cx, &ids).await;
+    let ids: Vec<String> = user_ids(
+        s.rotations
+            .iter()
+            .flat_map(|r| r.participants.iter())
+            .chain(overrides.items.iter().map(|o| &o.responder)),
+    )
+    .collect();
+    let names = names(cx, ids).await;
     let rotations: Vec<Named> = s
         .rotations
         .iter()
@@ -241,15 +250,7 @@ async fn schedule_detail(cx: &Ctx, input: &str) -> Result<Out<SchedulesOut>, Too
         .collect();
     let head = schedule_view(&s);
     let mut text = format!("Schedule {}", named_line(&head).trim_start_matches("- "));
-    text.push_str(if rotations.is_empty() {
-        "\nNo rotations."
-    } else {
-        "\nRotations:"
-    });
-    for r in &rotations {
-        text.push('\n');
-        text.push_str(&named_line(r));
-    }
+    section(&mut text, &rotations, "Rotations:", "No rotations.");
     if overrides.is_empty() {
         text.push_str("\nNo ongoing or future overrides.");
     } else {
@@ -330,18 +331,15 @@ async fn team_detail(cx: &Ctx, input: &str) -> Result<Out<SchedulesOut>, ToolErr
             _ => break,
         }
     }
-    let mut ids: Vec<String> = schedules
-        .iter()
-        .flat_map(|s| s.rotations.iter())
-        .flat_map(|r| r.participants.iter())
-        .filter(|p| p.kind.get().as_deref() == Some("user"))
-        .filter_map(|p| p.id.get())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids.truncate(200);
-    let names = names(cx, &ids).await;
-    let members: Vec<String> = ids.iter().map(|i| person(i, &names)).collect();
+    let ids: std::collections::BTreeSet<String> = user_ids(
+        schedules
+            .iter()
+            .flat_map(|s| s.rotations.iter())
+            .flat_map(|r| r.participants.iter()),
+    )
+    .collect();
+    let names = names(cx, ids.iter().cloned().collect()).await;
+    let members: Vec<String> = ids.iter().take(NAMED_PEOPLE).map(|i| person(i, &names)).collect();
     let schedules: Vec<Named> = schedules.iter().map(schedule_view).collect();
     let title = if team_name.is_empty() {
         team_id.clone()
@@ -349,20 +347,8 @@ async fn team_detail(cx: &Ctx, input: &str) -> Result<Out<SchedulesOut>, ToolErr
         format!("{team_name} ({team_id})")
     };
     let mut text = format!("Team {title}");
-    text.push_str(if roles.is_empty() { "\nNo roles." } else { "\nRoles:" });
-    for r in &roles {
-        text.push('\n');
-        text.push_str(&named_line(r));
-    }
-    text.push_str(if schedules.is_empty() {
-        "\nNo schedules."
-    } else {
-        "\nSchedules:"
-    });
-    for s in &schedules {
-        text.push('\n');
-        text.push_str(&named_line(s));
-    }
+    section(&mut text, &roles, "Roles:", "No roles.");
+    section(&mut text, &schedules, "Schedules:", "No schedules.");
     if members.is_empty() {
         text.push_str("\nNo one in its rotations (the Operations API lists no team members).");
     } else {
@@ -433,13 +419,11 @@ async fn on_call(cx: Ctx, p: OnCallParams) -> Result<Out<OnCallOut>, ToolError> 
             .map_err(|e| fail(&cx, format!("Schedule {id}"), e))?;
         found.push((id, name, who.people()));
     }
-    let mut ids: Vec<String> = found
+    let ids: Vec<String> = found
         .iter()
         .flat_map(|(_, _, p)| p.iter().flat_map(|(a, b)| std::iter::once(a.clone()).chain(b.clone())))
         .collect();
-    ids.sort();
-    ids.dedup();
-    let names = names(&cx, &ids).await;
+    let names = names(&cx, ids).await;
     let when = match (&at, next) {
         (Some(a), true) => format!("next after {a}"),
         (Some(a), false) => format!("at {a}"),
