@@ -264,6 +264,8 @@ pub struct OpsPage<T> {
     pub total: Option<u64>,
     /// The offset of the next page, read from `links.next`.
     pub next: Option<u64>,
+    /// `links.next` is there: more follow (also for lists paged by a cursor).
+    pub more: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -288,6 +290,7 @@ impl RawPage {
     /// Items of another shape than `T` (not even an object) are left out.
     fn typed<T: serde::de::DeserializeOwned>(self) -> OpsPage<T> {
         OpsPage {
+            more: self.links.next.as_deref().is_some_and(|n| !n.is_empty()),
             next: self.links.next.as_deref().and_then(next_offset),
             items: self
                 .values

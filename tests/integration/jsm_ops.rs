@@ -763,3 +763,34 @@ async fn jsm_ops_contract_against_the_operations_document() {
     };
     contract::run_contract(&bin, "jsm-ops-subset.json", "cloud", writes, reads).await;
 }
+
+/// An alert's notes come by cursor: when more exist than are shown, text and structured
+/// content both say so.
+#[tokio::test]
+async fn more_notes_than_shown_are_announced() {
+    let h = setup().start().await;
+    mount(&h, "GET", &format!("{O}/alerts/{ALERT_ID}"), 200, alert("open", false)).await;
+    let notes: Vec<Value> = (0..20)
+        .map(|i| json!({"id": format!("n{i}"), "note": format!("note {i}")}))
+        .collect();
+    mount(
+        &h,
+        "GET",
+        &format!("{O}/alerts/{ALERT_ID}/notes"),
+        200,
+        json!({"values": notes, "links": {"next": format!("/v1/alerts/{ALERT_ID}/notes?after=1492000072838")}}),
+    )
+    .await;
+    let r = h.call("jsm_ops_list_alerts", json!({"alert": ALERT_ID})).await;
+    assert!(
+        ok_text(&r).contains("only the first 20 notes are shown"),
+        "{}",
+        ok_text(&r)
+    );
+    let structured = r.structured_content.unwrap();
+    assert!(structured["notes"][20].as_str().unwrap().contains("the alert has more"));
+    assert_eq!(
+        h.last_query(&format!("{O}/alerts/{ALERT_ID}/notes")).await["size"],
+        "20"
+    );
+}

@@ -278,6 +278,8 @@ pub struct AlertsOut {
 }
 
 const ALERTS_PER_PAGE: u32 = 20;
+/// Notes shown with one alert (the API pages them by cursor; the newest matter most).
+const NOTES_SHOWN: u32 = 20;
 
 fn alert_view(a: &Alert, detailed: bool) -> AlertView {
     let mut details = BTreeMap::new();
@@ -385,9 +387,9 @@ async fn list_alerts(cx: Ctx, p: ListAlertsParams) -> Result<Out<AlertsOut>, Too
                 .map_err(|e| fail(&cx, format!("Alert {id}"), e))?,
         };
         let id = alert.id.or_empty();
-        let notes = cx
+        let notes_page = cx
             .jira
-            .alert_notes(&id, 20)
+            .alert_notes(&id, NOTES_SHOWN)
             .await
             .map_err(|e| fail(&cx, format!("Alert {id}"), e))?;
         let view = alert_view(&alert, true);
@@ -395,7 +397,7 @@ async fn list_alerts(cx: Ctx, p: ListAlertsParams) -> Result<Out<AlertsOut>, Too
         for (k, v) in &view.details {
             text.push_str(&format!("\n{k}: {v}"));
         }
-        let notes: Vec<String> = notes
+        let notes: Vec<String> = notes_page
             .items
             .iter()
             .map(|n| {
@@ -407,6 +409,12 @@ async fn list_alerts(cx: Ctx, p: ListAlertsParams) -> Result<Out<AlertsOut>, Too
                 )
             })
             .collect();
+        let mut notes = notes;
+        if notes_page.more {
+            notes.push(format!(
+                "(only the first {NOTES_SHOWN} notes are shown; the alert has more)"
+            ));
+        }
         if notes.is_empty() {
             text.push_str("\nNo notes.");
         } else {
