@@ -344,6 +344,7 @@ impl JiraClient {
     async fn call<T: DeserializeOwned + Send + 'static>(&self, req: ApiRequest) -> Result<T, JiraError> {
         // Straight from the bytes: the models read each part of the answer once.
         let bytes = self.http.send(&req).await?;
+        ops::note_read(bytes.len());
         let context = || format!("{} {}", req.method, req.url.path());
         if bytes.len() < OFF_THREAD_BYTES {
             return serde_json::from_slice(&bytes).map_err(|e| JiraError::Api(ApiError::decode(context(), e)));
@@ -365,6 +366,28 @@ impl JiraClient {
         self.http.json(req).await.map(|_| ()).map_err(JiraError::from)
     }
 }
+
+/// Runs `work` (turning what Jira sent into a result: rich-text conversion, rendering) where
+/// it cannot stall other sessions. Its cost is linear in what the running tool has read from
+/// Jira; once that reaches [`OFF_THREAD_BYTES`] it runs on the blocking pool, since one
+/// runtime thread serves every stdio and HTTP session. Small answers, the common case, run
+/// inline without a thread hop.
+pub async fn offload<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    offload_sized(0, work).await
+}
+
+/// [`offload`] for work on `bytes` more than the tool has read (a body to convert).
+pub async fn offload_sized<R: Send + 'static>(bytes: usize, work: impl FnOnce() -> R + Send + 'static) -> R {
+    if ops::read_so_far().saturating_add(bytes) < OFF_THREAD_BYTES {
+        return work();
+    }
+    match tokio::task::spawn_blocking(work).await {
+        Ok(r) => r,
+        // The work panicked: let it surface as it would have inline.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
 
 /// Jira issue keys look like `PROJ-123`; numeric ids are accepted too.
 pub fn normalize_issue_key(input: &str) -> Option<String> {

@@ -211,13 +211,24 @@ impl JiraMcp {
             },
             outcome: tokio::sync::OnceCell::new(),
         });
-        let declared = ops::Declared {
-            tool: tool.name,
-            ops: tool.ops,
-            gate: Some(gate),
-        };
+        let declared = ops::Declared::new(tool.name, tool.ops, Some(gate));
         let budget = self.jira.config().call_timeout;
-        match tokio::time::timeout(budget, ops::scope(declared, (tool.handler.run)(cx, args))).await {
+        let large = text_bytes(&args) >= LARGE_ARGUMENTS;
+        let call = tokio::time::timeout(budget, ops::scope(declared, (tool.handler.run)(cx, args)));
+        let outcome = if large {
+            // Converting a large Markdown argument (to ADF or wiki markup) is CPU work linear
+            // in its size: such a call runs on the blocking pool, driven by its own thread,
+            // while the runtime thread goes on serving every other session. The runtime
+            // thread still drives its I/O and timers (it is in `Runtime::block_on`).
+            let handle = tokio::runtime::Handle::current();
+            match tokio::task::spawn_blocking(move || handle.block_on(call)).await {
+                Ok(outcome) => outcome,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        } else {
+            call.await
+        };
+        match outcome {
             Ok(result) => Ok(result.into()),
             Err(_) => {
                 tracing::warn!(
@@ -273,6 +284,35 @@ impl JiraMcp {
         }
         dynamic::enabled(&self.router(), ts, already)
     }
+}
+
+/// Arguments carrying this much text make a call run on the blocking pool (see `call_tool`).
+const LARGE_ARGUMENTS: usize = 64 << 10;
+
+/// The bytes of text in `args`: its strings and keys, at any depth (without recursion: the
+/// depth is the client's choice).
+fn text_bytes(args: &rmcp::model::JsonObject) -> usize {
+    use serde_json::Value;
+    let mut total = 0usize;
+    let mut stack: Vec<&Value> = Vec::new();
+    for (k, v) in args {
+        total = total.saturating_add(k.len());
+        stack.push(v);
+    }
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => {
+                for (k, v) in o {
+                    total = total.saturating_add(k.len());
+                    stack.push(v);
+                }
+            }
+            _ => total = total.saturating_add(8),
+        }
+    }
+    total
 }
 
 /// The sign-in and scope check of one tool call, run once, on its first request.

@@ -308,7 +308,7 @@ pub mod typed {
     pub async fn run<P, O, F, Fut>(cx: Ctx, args: JsonObject, f: F) -> CallToolResult
     where
         P: DeserializeOwned,
-        O: ToolOutput,
+        O: ToolOutput + Send + 'static,
         F: FnOnce(Ctx, P) -> Fut,
         Fut: Future<Output = Result<O, ToolError>>,
     {
@@ -317,7 +317,8 @@ pub mod typed {
             Err(e) => return ToolError::invalid(e.to_string()).into_result(),
         };
         match f(cx, params).await {
-            Ok(out) => out.into_result(),
+            // Serializing a result built from a large answer is work like any other.
+            Ok(out) => crate::jira::offload(move || out.into_result()).await,
             Err(e) => e.into_result(),
         }
     }

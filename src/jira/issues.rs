@@ -252,7 +252,9 @@ impl JiraClient {
             let v = if d.trim().is_empty() {
                 Value::Null
             } else {
-                self.rich().to_body(d)
+                // A clone's description comes from Jira, and may be large.
+                let (rich, d) = (self.rich(), d.clone());
+                super::offload_sized(d.len(), move || rich.to_body(&d)).await
             };
             f.insert("description".into(), v);
         }

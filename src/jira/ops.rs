@@ -13,7 +13,10 @@
 
 use std::{
     fmt,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use crate::config::Flavor;
@@ -238,6 +241,30 @@ pub struct Declared {
     pub tool: &'static str,
     pub ops: &'static [Op],
     pub gate: Option<Arc<dyn Gate>>,
+    /// Bytes of Jira answers the tool has read so far: what decides whether the work that
+    /// follows (rich-text conversion, rendering) leaves the runtime thread.
+    pub read: Arc<AtomicUsize>,
+}
+
+impl Declared {
+    pub fn new(tool: &'static str, ops: &'static [Op], gate: Option<Arc<dyn Gate>>) -> Declared {
+        Declared {
+            tool,
+            ops,
+            gate,
+            read: Arc::default(),
+        }
+    }
+}
+
+/// Counts `bytes` of answer read by the running tool (nothing outside a tool).
+pub fn note_read(bytes: usize) {
+    let _ = DECLARED.try_with(|d| d.read.fetch_add(bytes, Ordering::Relaxed));
+}
+
+/// Bytes of answer the running tool has read so far (0 outside a tool).
+pub fn read_so_far() -> usize {
+    DECLARED.try_with(|d| d.read.load(Ordering::Relaxed)).unwrap_or(0)
 }
 
 /// Passes the running tool's gate (once per call; nothing outside a tool).
@@ -331,11 +358,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             assert!(check(&MYSELF).is_ok(), "outside a tool");
-            let declared = Declared {
-                tool: "t",
-                ops: &[ISSUE_GET],
-                gate: None,
-            };
+            let declared = Declared::new("t", &[ISSUE_GET], None);
             scope(declared, async {
                 assert!(check(&ISSUE_GET).is_ok());
                 assert_eq!(check(&ISSUE_EDIT), Err("t"));

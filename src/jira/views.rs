@@ -245,6 +245,21 @@ fn body_markdown(body: &Body, rich: &dyn RichText) -> Option<String> {
     Some(rich.to_markdown(&body.0)).filter(|s| !s.trim().is_empty())
 }
 
+/// The longest description shown, in characters (about 25,000 tokens): a description pasted
+/// from a log would otherwise fill the model's context.
+pub const DESCRIPTION_CHARS: usize = 100_000;
+
+/// `text` cut at `max` characters, with a note that says how much is not shown.
+fn capped(text: String, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text;
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push_str(&format!("\n\n… (cut here: {max} of {total} characters shown)"));
+    out
+}
+
 impl IssueView {
     pub fn new(issue: &Issue, opts: &IssueViewOptions<'_>) -> IssueView {
         let f = &issue.fields;
@@ -286,7 +301,7 @@ impl IssueView {
             due: f.duedate.get(),
             created: f.created.get(),
             updated: f.updated.get(),
-            description: body_markdown(&f.description, opts.rich),
+            description: body_markdown(&f.description, opts.rich).map(|d| capped(d, DESCRIPTION_CHARS)),
             fields,
             comments,
             comment_total,

@@ -335,7 +335,11 @@ async fn get_board_issues(cx: Ctx, p: BoardIssuesParams) -> Result<Out<BoardIssu
         .await
         .map_err(fail)?;
     let rich = cx.jira.rich();
-    let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
+    let (page, issues) = crate::jira::offload(move || {
+        let lines: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
+        (page, lines)
+    })
+    .await;
     let next_start_at = paging::next_offset(&page);
     let mut text = if issues.is_empty() {
         if start > 0 {

@@ -160,11 +160,11 @@ async fn get_comments(cx: Ctx, p: GetCommentsParams) -> Result<Out<CommentsPage>
         .await
         .map_err(|e| cx.fail(Some(format!("Issue {key}")), e))?;
     let rich = cx.jira.rich();
-    let comments: Vec<CommentView> = page
-        .items
-        .iter()
-        .map(|c| CommentView::new(c, BODY_CHARS, rich))
-        .collect();
+    let (page, comments) = crate::jira::offload(move || {
+        let views: Vec<CommentView> = page.items.iter().map(|c| CommentView::new(c, BODY_CHARS, rich)).collect();
+        (page, views)
+    })
+    .await;
     let total = page.total_known().unwrap_or(comments.len() as u64);
     let next = u64::from(start) + comments.len() as u64;
     let next_start_at = paging::next_start(&page);

@@ -323,31 +323,38 @@ async fn get_issue(cx: Ctx, p: GetIssueParams) -> Result<Out<IssueView>, ToolErr
     }
     let issue = cx.jira.get_issue_expanded(&key, &ids, &expand).await.map_err(fail)?;
     let site = cx.jira.site_url().await;
-    let mut view = IssueView::new(
-        &issue,
-        &IssueViewOptions {
-            comments: comments as usize,
-            comment_max_chars: COMMENT_PREVIEW_CHARS,
-            extra: &extra,
-            sprint_field: sprint_field.as_deref(),
-            site_url: site.as_deref(),
-            rich: cx.jira.rich(),
-        },
-    );
-    if expand.contains(&"transitions") {
-        view.transitions = Some(IssueView::transitions_of(&issue));
-    }
-    if expand.contains(&"changelog") {
-        view.history = Some(IssueView::history_of(&issue, 20));
-    }
-    if watchers {
-        let list = cx.jira.watchers(&key).await.map_err(fail)?;
-        view.watchers = Some(list.iter().filter_map(|u| u.display_name.get()).collect());
-    }
-    Ok(Out {
-        text: render::issue(&view),
-        data: view,
+    let watchers = match watchers {
+        true => Some(cx.jira.watchers(&key).await.map_err(fail)?),
+        false => None,
+    };
+    let rich = cx.jira.rich();
+    let (transitions, history) = (expand.contains(&"transitions"), expand.contains(&"changelog"));
+    // Converting the description and comments is linear in their size, which Jira decides.
+    Ok(crate::jira::offload(move || {
+        let mut view = IssueView::new(
+            &issue,
+            &IssueViewOptions {
+                comments: comments as usize,
+                comment_max_chars: COMMENT_PREVIEW_CHARS,
+                extra: &extra,
+                sprint_field: sprint_field.as_deref(),
+                site_url: site.as_deref(),
+                rich,
+            },
+        );
+        if transitions {
+            view.transitions = Some(IssueView::transitions_of(&issue));
+        }
+        if history {
+            view.history = Some(IssueView::history_of(&issue, 20));
+        }
+        view.watchers = watchers.map(|list| list.iter().filter_map(|u| u.display_name.get()).collect());
+        Out {
+            text: render::issue(&view),
+            data: view,
+        }
     })
+    .await)
 }
 
 async fn create_issue(cx: Ctx, p: CreateIssueParams) -> Result<Out<IssueChanged>, ToolError> {

@@ -928,7 +928,8 @@ async fn get_request(cx: Ctx, p: GetRequestParams) -> Result<Out<RequestView>, T
         .request_transitions(&key)
         .await
         .map_err(|e| fail(&cx, format!("The transitions of {key}"), e))?;
-    let mut view = request_view(&r, approvals.items.iter().map(approval_view).collect());
+    let approvals = approvals.items.iter().map(approval_view).collect();
+    let mut view = crate::jira::offload(move || request_view(&r, approvals)).await;
     view.transitions = transitions.items.iter().map(|t| t.name.or_empty()).collect();
     let mut text = format!("{} — {}\nStatus: {}", view.key, view.summary, view.status);
     if let Some(t) = &view.request_type {
@@ -977,15 +978,18 @@ async fn get_request(cx: Ctx, p: GetRequestParams) -> Result<Out<RequestView>, T
             .jira
             .request_comments(&key, public, start, 20)
             .await
-            .map_err(|e| fail(&cx, format!("The comments of {key}"), e))?
-            .map(|c| RequestCommentView {
+            .map_err(|e| fail(&cx, format!("The comments of {key}"), e))?;
+        let page = crate::jira::offload(move || {
+            page.map(|c| RequestCommentView {
                 id: c.id.or_empty(),
                 author: c.author.as_ref().map(user_name).unwrap_or_else(|| "?".into()),
                 created: c.created.shown().map(|d| render::short_time(&d)),
                 // Unknown counts as public: the safer assumption for what a customer may see.
                 public: c.public != Some(false),
                 body: truncate_chars(&crate::wiki::to_markdown(&c.body), 20_000),
-            });
+            })
+        })
+        .await;
         let next = paging::next_offset(&page);
         let lines = page.items.iter().map(comment_line).collect();
         text.push_str("\n\nComments:\n");

@@ -261,6 +261,12 @@ async fn clone_issue(cx: Ctx, p: CloneParams) -> Result<Out<LinkResult>, ToolErr
     .map(|s| s.to_string())
     .collect();
     let original = cx.jira.get_issue(&key, &wanted).await.map_err(fail)?;
+    let rich = cx.jira.rich();
+    let (original, description) = crate::jira::offload(move || {
+        let d = rich.to_markdown(&original.fields.description.0);
+        (original, d)
+    })
+    .await;
     let f = &original.fields;
     let project = match project {
         Some(p) => p,
@@ -280,7 +286,7 @@ async fn clone_issue(cx: Ctx, p: CloneParams) -> Result<Out<LinkResult>, ToolErr
             let s = format!("CLONE - {}", f.summary.or_empty());
             s.chars().take(255).collect()
         })),
-        description: Some(cx.jira.rich().to_markdown(&f.description.0)).filter(|d| !d.trim().is_empty()),
+        description: Some(description).filter(|d| !d.trim().is_empty()),
         labels: Some(f.labels.0.clone()).filter(|l| !l.is_empty()),
         priority: f.priority.get(),
         components: Some(f.components.0.clone()).filter(|c| !c.is_empty()),

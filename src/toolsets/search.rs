@@ -151,7 +151,11 @@ async fn search(cx: Ctx, p: SearchParams) -> Result<Out<SearchResult>, ToolError
     let (extra, ids) = line_fields(&cx, &wanted).await.map_err(fail)?;
     let page = cx.jira.search(jql, &ids, max, cursor.as_ref()).await.map_err(fail)?;
     let rich = cx.jira.rich();
-    let issues: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
+    let (page, issues) = crate::jira::offload(move || {
+        let lines: Vec<IssueLine> = page.items.iter().map(|i| IssueLine::new(i, &extra, rich)).collect();
+        (page, lines)
+    })
+    .await;
     let next_page_token = page.next().map(|c| c.to_string());
     let mut text = if issues.is_empty() {
         if token.is_some() {

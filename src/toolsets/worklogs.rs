@@ -237,7 +237,11 @@ async fn get_worklogs(cx: Ctx, p: GetWorklogsParams) -> Result<Out<WorklogsPage>
         .await
         .map_err(cx.failing(format!("Issue {key}")))?;
     let rich = cx.jira.rich();
-    let worklogs: Vec<WorklogView> = page.items.iter().map(|w| WorklogView::new(w, rich)).collect();
+    let (page, worklogs) = crate::jira::offload(move || {
+        let views: Vec<WorklogView> = page.items.iter().map(|w| WorklogView::new(w, rich)).collect();
+        (page, views)
+    })
+    .await;
     let total = page.total_known().unwrap_or(worklogs.len() as u64);
     let next_start_at = paging::next_start(&page);
     let mut text = if worklogs.is_empty() {
@@ -287,7 +291,8 @@ async fn add_worklog(cx: Ctx, p: AddWorklogParams) -> Result<Out<WorklogSaved>, 
         .add_worklog(&key, &input, &est)
         .await
         .map_err(cx.failing(format!("Issue {key}")))?;
-    let view = WorklogView::new(&w, cx.jira.rich());
+    let rich = cx.jira.rich();
+    let view = crate::jira::offload(move || WorklogView::new(&w, rich)).await;
     let text = format!(
         "Logged {} on {key} (worklog #{}, started {}).",
         view.time_spent
@@ -326,7 +331,8 @@ async fn update_worklog(cx: Ctx, p: UpdateWorklogParams) -> Result<Out<WorklogSa
         .update_worklog(&key, &id, &input, &est)
         .await
         .map_err(cx.failing(format!("Worklog {id} of {key}")))?;
-    let mut view = WorklogView::new(&w, cx.jira.rich());
+    let rich = cx.jira.rich();
+    let mut view = crate::jira::offload(move || WorklogView::new(&w, rich)).await;
     if view.id.is_empty() {
         view.id = id;
     }

@@ -49,5 +49,8 @@ mod oauth;
 mod pat;
 /// JQL search and paging.
 mod search;
+
+// Large conversions and other sessions.
+mod stalls;
 /// Worklogs: paging, Jira time notation, both flavors.
 mod worklogs;
