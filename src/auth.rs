@@ -118,6 +118,10 @@ pub enum AuthError {
     /// The configuration cannot authenticate at all; the text names the setting to fix.
     #[error("{0}")]
     Config(String),
+    /// The consent URL was handed to the client ([`Presented::ToClient`]): the call ends, and
+    /// its retry joins the sign-in.
+    #[error("sign-in to Atlassian is needed; the client was asked to open {0}")]
+    HandedToClient(String),
 }
 
 /// How a consent URL reached the user.
@@ -129,6 +133,10 @@ pub enum Presented {
     Browser,
     /// The user declined to open it.
     Declined,
+    /// It goes to the client in the call's result (an input request: clients of MCP
+    /// 2026-07-28 take no requests from the server). The call ends there; the client's retry
+    /// of it waits for the sign-in, which goes on in the background.
+    ToClient,
     /// Nothing could show it; the caller must hand the URL to the user in its answer.
     NotShown,
 }

@@ -388,7 +388,6 @@ pub async fn offload_sized<R: Send + 'static>(bytes: usize, work: impl FnOnce() 
     }
 }
 
-
 /// Jira issue keys look like `PROJ-123`; numeric ids are accepted too.
 pub fn normalize_issue_key(input: &str) -> Option<String> {
     let s = input.trim();

@@ -3,7 +3,9 @@
 //! It holds the shared state (the Jira client) and the [`Router`] of the selected tools that
 //! exist on the profile's flavor (a tool of the other flavor called by name says so). Before
 //! a tool runs, [`JiraMcp::call_tool`] makes sure there is a credential, signing the user in
-//! through the client (URL elicitation), the browser, or a message with the URL ([`CallUi`]),
+//! through the client (URL elicitation; for clients of MCP 2026-07-28, which take no server
+//! requests, an input-required result that their retry completes), the browser, or a message
+//! with the URL ([`CallUi`]),
 //! then checks the granted OAuth scopes against what the tool needs, so a missing scope is
 //! explained before Jira is asked; a tool is never hidden because of its scopes.
 
@@ -16,8 +18,9 @@ use futures::future::BoxFuture;
 use rmcp::{
     ErrorData, Peer, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitationAction, Implementation,
-        ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ServerCapabilities,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitRequest, ElicitRequestParams,
+        ElicitationAction, Implementation, InputRequest, InputRequests, InputRequiredResult, ListToolsResult,
+        PaginatedRequestParams, ProgressNotificationParam, ProgressToken, ProtocolVersion, ServerCapabilities,
         ServerConfig, Tool,
     },
     service::{ElicitationMode, RequestContext},
@@ -186,9 +189,19 @@ impl JiraMcp {
             let why = router.why_not(&request.name);
             return Ok(CallToolResult::error(vec![ContentBlock::text(why)]).into());
         };
+        let declined = sign_in_declined(&request);
         let args = request.arguments.unwrap_or_default();
         // Bad input is reported before anything else, sign-in included.
         if let Err(message) = router.check_arguments(tool.name, &args) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
+        }
+        if declined {
+            let message = format!(
+                "Signing in to Atlassian was declined, so {} did not run. Call it again to sign in, or run `{}` in a \
+                 terminal.",
+                tool.name,
+                crate::auth::login::login_command(&self.jira.config().profile)
+            );
             return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into());
         }
         let progress = Progress {
@@ -208,10 +221,12 @@ impl JiraMcp {
                 peer: context.peer.clone(),
                 progress: context.meta.get_progress_token(),
                 step: AtomicU32::new(0),
+                to_client: takes_sign_in_as_input(&context),
+                handed: std::sync::OnceLock::new(),
             },
             outcome: tokio::sync::OnceCell::new(),
         });
-        let declared = ops::Declared::new(tool.name, tool.ops, Some(gate));
+        let declared = ops::Declared::new(tool.name, tool.ops, Some(gate.clone()));
         let budget = self.jira.config().call_timeout;
         let large = text_bytes(&args) >= LARGE_ARGUMENTS;
         let call = tokio::time::timeout(budget, ops::scope(declared, (tool.handler.run)(cx, args)));
@@ -228,6 +243,10 @@ impl JiraMcp {
         } else {
             call.await
         };
+        // The call stopped at a sign-in whose URL goes to the client: ask for it to be opened.
+        if let Some(url) = gate.ui.handed.get() {
+            return Ok(sign_in_input(url).into());
+        }
         match outcome {
             Ok(result) => Ok(result.into()),
             Err(_) => {
@@ -284,6 +303,52 @@ impl JiraMcp {
         }
         dynamic::enabled(&self.router(), ts, already)
     }
+}
+
+/// The key of the sign-in's input request, and the state a retry echoes.
+const SIGN_IN_INPUT: &str = "atlassian_sign_in";
+
+/// True when the client takes a sign-in as an input request in the result: it speaks MCP
+/// 2026-07-28 or later (no server-to-client requests) and can open URLs for the user.
+fn takes_sign_in_as_input(context: &RequestContext<RoleServer>) -> bool {
+    let modern = context
+        .protocol_version()
+        .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+    let caps = context
+        .meta
+        .client_capabilities()
+        .or_else(|| context.peer.peer_info().map(|i| i.capabilities.clone()));
+    modern && caps.and_then(|c| c.elicitation).is_some_and(|e| e.url.is_some())
+}
+
+/// The input-required result that hands the consent URL to the client.
+fn sign_in_input(url: &Url) -> InputRequiredResult {
+    let params = ElicitRequestParams::UrlElicitationParams {
+        meta: None,
+        message: "Sign in to Atlassian so that jira-mcp can use Jira on your behalf.".into(),
+        url: url.to_string(),
+        elicitation_id: String::new(),
+    };
+    let mut requests = InputRequests::new();
+    requests.insert(
+        SIGN_IN_INPUT.into(),
+        InputRequest::Elicitation(ElicitRequest::new(params)),
+    );
+    InputRequiredResult::new(Some(requests), Some(SIGN_IN_INPUT.into()))
+}
+
+/// True when this is the retry of a call whose sign-in the user declined or dismissed.
+fn sign_in_declined(request: &CallToolRequestParams) -> bool {
+    if request.request_state.as_deref() != Some(SIGN_IN_INPUT) {
+        return false;
+    }
+    let action = request
+        .input_responses
+        .as_ref()
+        .and_then(|r| r.get(SIGN_IN_INPUT))
+        .and_then(|v| v.get("action"))
+        .and_then(|a| a.as_str());
+    action != Some("accept")
 }
 
 /// Arguments carrying this much text make a call run on the blocking pool (see `call_tool`).
@@ -370,11 +435,19 @@ struct CallUi {
     peer: Peer<RoleServer>,
     progress: Option<ProgressToken>,
     step: AtomicU32,
+    /// The client takes the consent URL as an input request (MCP 2026-07-28).
+    to_client: bool,
+    /// The consent URL, once handed to the client.
+    handed: std::sync::OnceLock<Url>,
 }
 
 impl LoginUi for CallUi {
     fn present<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Presented> {
         Box::pin(async move {
+            if self.to_client {
+                let _ = self.handed.set(url.clone());
+                return Presented::ToClient;
+            }
             if self.peer.supported_elicitation_modes().contains(&ElicitationMode::Url) {
                 let id = format!("jira-mcp-login-{}", std::process::id());
                 match self

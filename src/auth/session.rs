@@ -258,6 +258,7 @@ impl OAuthSession {
                         self.login_timeout.as_secs()
                     )));
                 }
+                Presented::ToClient => return Err(AuthError::HandedToClient(url)),
                 Presented::Elicited | Presented::Browser => {}
             }
         }

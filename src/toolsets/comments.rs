@@ -161,7 +161,11 @@ async fn get_comments(cx: Ctx, p: GetCommentsParams) -> Result<Out<CommentsPage>
         .map_err(|e| cx.fail(Some(format!("Issue {key}")), e))?;
     let rich = cx.jira.rich();
     let (page, comments) = crate::jira::offload(move || {
-        let views: Vec<CommentView> = page.items.iter().map(|c| CommentView::new(c, BODY_CHARS, rich)).collect();
+        let views: Vec<CommentView> = page
+            .items
+            .iter()
+            .map(|c| CommentView::new(c, BODY_CHARS, rich))
+            .collect();
         (page, views)
     })
     .await;

@@ -733,6 +733,118 @@ async fn a_client_with_url_elicitation_gets_the_consent_url_and_progress() {
     );
 }
 
+/// A client of MCP 2026-07-28 takes no requests from the server: the consent URL reaches it as
+/// an input request in the call's result (URL elicitation), and the call is retried by the
+/// client's SDK, which waits for the sign-in and runs the tool. The browser is not opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2026_07_28_client_gets_the_sign_in_as_an_input_request() {
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    let cmd = w.command(&["serve"], &[]);
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
+    let handler = ElicitingClient {
+        delay_secs: 1,
+        ..Default::default()
+    };
+    let lifecycle = rmcp::service::ClientLifecycleMode::Discover {
+        preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
+    };
+    let client = rmcp::service::ClientServiceExt::serve_with_lifecycle(handler.clone(), transport, lifecycle)
+        .await
+        .unwrap();
+    let params = CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default());
+    // The SDK's call drives the rounds: input required → the client opens the URL → retry.
+    let r = client.call_tool(params).await.unwrap();
+    let text = r
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<String>();
+    assert_ne!(r.is_error, Some(true), "{text}");
+    client.cancel().await.unwrap();
+    let urls = handler.urls.lock().unwrap().clone();
+    assert_eq!(urls.len(), 1, "one input request");
+    assert!(
+        urls[0].contains("/authorize?") && urls[0].contains("prompt=consent"),
+        "{urls:?}"
+    );
+    assert_eq!(w.browser_opens(), 0, "the client opened it, not the system browser");
+    assert!(w.token_file().exists(), "the sign-in was saved");
+}
+
+/// The input-required round by hand: its shape, a declined sign-in (nothing runs, and the
+/// message says how to sign in later), then an accepted one that the retry waits for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_input_request_runs_nothing_and_an_accepted_one_waits_for_the_sign_in() {
+    use rmcp::model::{CallToolResponse, ElicitRequestParams, InputRequest};
+    if !node_ready() {
+        return;
+    }
+    let w = World::new("ok", 0).await;
+    let cmd = w.command(&["serve"], &[]);
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
+    let lifecycle = rmcp::service::ClientLifecycleMode::Discover {
+        preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
+    };
+    let client =
+        rmcp::service::ClientServiceExt::serve_with_lifecycle(ElicitingClient::default(), transport, lifecycle)
+            .await
+            .unwrap();
+    let params = CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default());
+    let CallToolResponse::InputRequired(first) = client.peer().call_tool_once(params.clone()).await.unwrap() else {
+        panic!("a sign-in is needed: the first round asks for input");
+    };
+    let state = first.request_state.clone().expect("a state to echo");
+    let requests = first.input_requests.clone().expect("one input request");
+    assert_eq!(requests.len(), 1);
+    let (key, request) = requests.into_iter().next().unwrap();
+    let InputRequest::Elicitation(e) = request else {
+        panic!("an elicitation")
+    };
+    let ElicitRequestParams::UrlElicitationParams { url, message, .. } = e.params else {
+        panic!("URL mode")
+    };
+    assert!(url.contains("/authorize?"), "{url}");
+    assert!(message.contains("Sign in to Atlassian"), "{message}");
+
+    let answer = |action: &str| {
+        let mut p = params.clone();
+        p.request_state = Some(state.clone());
+        p.input_responses = Some([(key.clone(), json!({"action": action}))].into_iter().collect());
+        p
+    };
+    let CallToolResponse::Complete(declined) = client.peer().call_tool_once(answer("decline")).await.unwrap() else {
+        panic!("a declined sign-in completes the call")
+    };
+    let text: String = declined
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect();
+    assert_eq!(declined.is_error, Some(true));
+    assert!(text.contains("declined") && text.contains("jira-mcp login"), "{text}");
+
+    // The user opens the URL a moment after accepting; the retry waits for the sign-in.
+    let opener = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        reqwest::get(url).await.map(|r| r.status())
+    });
+    let CallToolResponse::Complete(done) = client.peer().call_tool_once(answer("accept")).await.unwrap() else {
+        panic!("the accepted round completes")
+    };
+    let text: String = done
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect();
+    assert_ne!(done.is_error, Some(true), "{text}");
+    assert!(opener.await.unwrap().is_ok());
+    assert_eq!(w.browser_opens(), 0);
+    client.cancel().await.unwrap();
+}
+
 /// A grant without a scope a tool needs: the tool is still listed, and calling it explains the
 /// missing scope, what is granted and how to fix it, without asking Jira. `status` shows which
 /// toolsets the grant allows.

@@ -64,7 +64,9 @@ fn large_adf(bytes: usize) -> Value {
             1 => json!({"type": "bulletList", "content": [
                 {"type": "listItem", "content": [{"type": "paragraph", "content": [{"type": "text", "text": format!("item {i}")}]}]}
             ]}),
-            _ => json!({"type": "codeBlock", "content": [{"type": "text", "text": format!("at frame {i} in worker.rs:{i}")}]}),
+            _ => {
+                json!({"type": "codeBlock", "content": [{"type": "text", "text": format!("at frame {i} in worker.rs:{i}")}]})
+            }
         };
         size += block.to_string().len();
         content.push(block);
@@ -123,7 +125,9 @@ async fn a_large_markdown_argument_is_converted_off_the_sessions_thread() {
     }
     let ticker = Ticker::start();
     let t = Instant::now();
-    let r = h.call("jira_add_comment", json!({"issue_key": "BIG-1", "body": md})).await;
+    let r = h
+        .call("jira_add_comment", json!({"issue_key": "BIG-1", "body": md}))
+        .await;
     let took = t.elapsed();
     let gap = ticker.longest_gap().await;
     assert_eq!(ok_text(&r), "Added comment #1 to BIG-1.");
