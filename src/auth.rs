@@ -14,6 +14,7 @@ pub mod callback;
 pub mod login;
 pub mod oauth;
 mod session;
+pub mod setup;
 pub mod sites;
 mod static_token;
 pub mod store;

@@ -496,20 +496,9 @@ async fn login_pat(overrides: Overrides) -> anyhow::Result<i32> {
 
 async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result<i32> {
     let config = Config::from_env(&overrides)?;
-    if config.flavor == Flavor::DataCenter && config.site.is_none() {
-        eprintln!(
-            "jira-mcp: a Data Center sign-in needs the site: set JIRA_MCP_SITE (or `site` in the profile) to its base \
-             URL, e.g. https://jira.example.com"
-        );
-        return Ok(2);
-    }
-    if config.flavor == Flavor::DataCenter && matches!(&config.auth, AuthConfig::OAuth(o) if o.app().is_none()) {
-        eprintln!(
-            "jira-mcp: to sign in to this Data Center site with OAuth 2.0, an administrator creates an incoming \
-             application link (Administration › Applications › Application links, with the redirect URL of \
-             JIRA_MCP_REDIRECT_URI); then set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET to its credentials. \
-             Or use a personal access token: `jira-mcp login --pat` (reads it from stdin)."
-        );
+    // The same next step as `status` and a tool call give.
+    if let Some(missing) = jira_mcp::auth::setup::missing(&config) {
+        eprintln!("jira-mcp: {missing}.");
         return Ok(2);
     }
     let settings = match &config.auth {
@@ -527,12 +516,7 @@ async fn login_command(overrides: Overrides, no_browser: bool) -> anyhow::Result
         }
     };
     let Some(app_) = settings.app() else {
-        eprintln!(
-            "jira-mcp: {}",
-            login::LoginError::NotConfigured {
-                profile: config.profile.clone()
-            }
-        );
+        eprintln!("jira-mcp: {}.", jira_mcp::auth::setup::next_step(&config));
         return Ok(2);
     };
     let selection = config_selection(&config)?;
@@ -693,7 +677,7 @@ async fn status(profile: ProfileArgs) -> anyhow::Result<i32> {
                     granted = Some(t.scopes);
                 }
                 Ok(None) => {
-                    println!("tokens:       none: run `{}`", login::login_command(&config.profile));
+                    println!("tokens:       none: {}", jira_mcp::auth::setup::next_step(&config));
                     can_check = false;
                 }
                 Err(e) => {

@@ -52,12 +52,9 @@ pub struct Summary {
 /// A login failure, worded as what the user should do.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    #[error(
-        "no OAuth app is configured for profile `{profile}`: set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET (an \
-         OAuth 2.0 (3LO) app from Atlassian's developer console), or set JIRA_MCP_ACCESS_TOKEN, or JIRA_MCP_EMAIL + \
-         JIRA_MCP_API_TOKEN"
-    )]
-    NotConfigured { profile: String },
+    /// The profile cannot start a sign-in; the text is [`super::setup::missing`]'s.
+    #[error("{0}")]
+    NotConfigured(String),
     #[error("{0}")]
     Bind(#[from] BindError),
     #[error(

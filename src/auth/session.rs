@@ -208,9 +208,9 @@ impl OAuthSession {
             return Ok((p.clone(), false));
         }
         let params = self.login_params().ok_or_else(|| {
-            AuthError::Login(Arc::new(LoginError::NotConfigured {
-                profile: self.config.profile.clone(),
-            }))
+            AuthError::Login(Arc::new(LoginError::NotConfigured(super::setup::next_step(
+                &self.config,
+            ))))
         })?;
         let p = PendingLogin::start(params)
             .await
@@ -224,9 +224,9 @@ impl OAuthSession {
             Ok(_) => return Ok(()),
             Err(AuthError::LoginRequired(_)) if self.app.is_some() => {}
             Err(AuthError::LoginRequired(_)) => {
-                return Err(AuthError::Login(Arc::new(LoginError::NotConfigured {
-                    profile: self.config.profile.clone(),
-                })));
+                return Err(AuthError::Login(Arc::new(LoginError::NotConfigured(
+                    super::setup::next_step(&self.config),
+                ))));
             }
             Err(e) => return Err(e),
         }

@@ -75,24 +75,7 @@ pub struct NoCredential {
 impl NoCredential {
     /// A Data Center profile without a personal access token or OAuth app.
     pub fn data_center(config: &crate::config::Config) -> Self {
-        let profile = &config.profile;
-        let profile_arg = if profile == "default" {
-            String::new()
-        } else {
-            format!(" --profile {profile}")
-        };
-        let message = if config.site.is_none() {
-            "this Data Center profile has no site: set JIRA_MCP_SITE (or `site` in the profile) to the base URL of \
-             your Jira, e.g. https://jira.example.com"
-                .to_string()
-        } else {
-            format!(
-                "no credentials for this Data Center profile: run `jira-mcp login --pat{profile_arg}` and paste a \
-                 personal access token (Jira: your profile › Personal Access Tokens), or set JIRA_MCP_ACCESS_TOKEN; \
-                 for OAuth 2.0, set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET of the site's incoming \
-                 application link"
-            )
-        };
+        let message = super::setup::next_step(config);
         NoCredential {
             message,
             store: config

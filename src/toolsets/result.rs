@@ -387,6 +387,11 @@ impl ErrorContext<'_> {
                 "issue a new access token whose grant includes {needed} (add it to your app's Jira API permissions in \
                  the developer console first)"
             ),
+            // Scoped API tokens carry their scopes from creation; there is nothing to consent to.
+            AuthKind::ApiToken => format!(
+                "create an API token with scopes that include {needed} ({}) and set it as JIRA_MCP_API_TOKEN",
+                crate::auth::setup::API_TOKENS
+            ),
             _ => format!(
                 "add {needed} to your app's Jira API permissions in the developer console, then run `{}` to consent \
                  to it",

@@ -682,3 +682,76 @@ async fn an_incomplete_configuration_still_serves_and_explains_itself() {
         client.cancel().await.unwrap();
     }
 }
+
+/// `status`, `login` and a tool call give the same next step for each setup that cannot sign
+/// in yet, and none of them suggests `jira-mcp login` where it cannot work.
+#[tokio::test]
+async fn status_login_and_calls_agree_on_the_next_step() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[("JIRA_MCP_SITE", "https://x.atlassian.net")],
+            "no OAuth app is configured for profile `default`: set ATLASSIAN_CLIENT_ID",
+        ),
+        (
+            &[("ATLASSIAN_CLIENT_ID", "app-1")],
+            "(ATLASSIAN_CLIENT_ID is set, ATLASSIAN_CLIENT_SECRET is not)",
+        ),
+        (
+            &[
+                ("JIRA_MCP_SITE", "https://jira.example.com"),
+                ("JIRA_MCP_FLAVOR", "datacenter"),
+            ],
+            "no credentials for this Data Center profile: run `jira-mcp login --pat`",
+        ),
+        (
+            &[("JIRA_MCP_FLAVOR", "datacenter"), ("JIRA_MCP_PROFILE", "dc")],
+            "this Data Center profile has no site: set JIRA_MCP_SITE",
+        ),
+    ];
+    for (env, step) in cases {
+        let home = tempfile::tempdir().unwrap();
+        let command = |args: &[&str]| {
+            let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"));
+            cmd.args(args)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("JIRA_MCP_HOME", home.path())
+                .env("BROWSER", "/bin/false")
+                .stdin(Stdio::null());
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            cmd
+        };
+        let status = command(&["status"]).output().await.unwrap();
+        let status = String::from_utf8_lossy(&status.stdout).to_string();
+        let tokens = status.lines().find(|l| l.starts_with("tokens:")).unwrap_or_default();
+        assert!(tokens.contains(step), "{env:?}: status says {status}");
+        let login = command(&["login", "--no-browser"]).output().await.unwrap();
+        let login_err = String::from_utf8_lossy(&login.stderr).to_string();
+        assert_eq!(login.status.code(), Some(2), "{env:?}: {login_err}");
+        assert!(login_err.contains(step), "{env:?}: login says {login_err}");
+        let (transport, _) = TokioChildProcess::builder(command(&["serve"]))
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = ().serve(transport).await.expect("initialize");
+        let r = client
+            .call_tool(
+                CallToolRequestParams::new("jira_get_issue")
+                    .with_arguments(json!({"issue_key": "PROJ-1"}).as_object().unwrap().clone()),
+            )
+            .await
+            .unwrap();
+        let text = format!("{:?}", r.content);
+        assert_eq!(r.is_error, Some(true));
+        assert!(text.contains(step), "{env:?}: the call says {text}");
+        for said in [tokens, &login_err, &text] {
+            assert!(
+                !said.contains("run `jira-mcp login`"),
+                "{env:?}: suggests a sign-in that cannot work: {said}"
+            );
+        }
+        client.cancel().await.unwrap();
+    }
+}

@@ -713,20 +713,8 @@ async fn a_client_with_url_elicitation_gets_the_consent_url_and_progress() {
         rmcp::model::ProgressToken(rmcp::model::NumberOrString::Number(7)),
     ));
     let r = client.call_tool(params).await.unwrap();
-    let text = r
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<String>();
-    assert_ne!(r.is_error, Some(true), "{text}");
     client.cancel().await.unwrap();
-    let urls = handler.urls.lock().unwrap().clone();
-    assert_eq!(urls.len(), 1, "one elicitation");
-    assert!(
-        urls[0].contains("/authorize?") && urls[0].contains("prompt=consent"),
-        "{urls:?}"
-    );
-    assert_eq!(w.browser_opens(), 0, "the client opened it, not the system browser");
+    assert_signed_in_through(&w, &handler, &r);
     assert!(
         handler.progress.load(std::sync::atomic::Ordering::SeqCst) >= 1,
         "progress while waiting"
@@ -742,36 +730,43 @@ async fn a_2026_07_28_client_gets_the_sign_in_as_an_input_request() {
         return;
     }
     let w = World::new("ok", 0).await;
-    let cmd = w.command(&["serve"], &[]);
-    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
     let handler = ElicitingClient {
         delay_secs: 1,
         ..Default::default()
     };
-    let lifecycle = rmcp::service::ClientLifecycleMode::Discover {
-        preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
-    };
-    let client = rmcp::service::ClientServiceExt::serve_with_lifecycle(handler.clone(), transport, lifecycle)
-        .await
-        .unwrap();
+    let client = modern_client(&w, handler.clone()).await;
     let params = CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default());
     // The SDK's call drives the rounds: input required → the client opens the URL → retry.
     let r = client.call_tool(params).await.unwrap();
-    let text = r
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect::<String>();
-    assert_ne!(r.is_error, Some(true), "{text}");
     client.cancel().await.unwrap();
+    assert_signed_in_through(&w, &handler, &r);
+    assert!(w.token_file().exists(), "the sign-in was saved");
+}
+
+/// A client of MCP 2026-07-28 (no `initialize`, no server-to-client requests) on a new server.
+async fn modern_client(w: &World, handler: ElicitingClient) -> RunningService<RoleClient, ElicitingClient> {
+    let cmd = w.command(&["serve"], &[]);
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
+    let lifecycle = rmcp::service::ClientLifecycleMode::Discover {
+        preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
+    };
+    rmcp::service::ClientServiceExt::serve_with_lifecycle(handler, transport, lifecycle)
+        .await
+        .unwrap()
+}
+
+/// The call succeeded after a sign-in whose one consent URL the client opened, not the
+/// system browser.
+#[track_caller]
+fn assert_signed_in_through(w: &World, handler: &ElicitingClient, r: &rmcp::model::CallToolResult) {
+    assert_ne!(r.is_error, Some(true), "{}", crate::support::text(r));
     let urls = handler.urls.lock().unwrap().clone();
-    assert_eq!(urls.len(), 1, "one input request");
+    assert_eq!(urls.len(), 1, "one consent URL for the client");
     assert!(
         urls[0].contains("/authorize?") && urls[0].contains("prompt=consent"),
         "{urls:?}"
     );
     assert_eq!(w.browser_opens(), 0, "the client opened it, not the system browser");
-    assert!(w.token_file().exists(), "the sign-in was saved");
 }
 
 /// The input-required round by hand: its shape, a declined sign-in (nothing runs, and the
@@ -783,15 +778,7 @@ async fn a_declined_input_request_runs_nothing_and_an_accepted_one_waits_for_the
         return;
     }
     let w = World::new("ok", 0).await;
-    let cmd = w.command(&["serve"], &[]);
-    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::null()).spawn().unwrap();
-    let lifecycle = rmcp::service::ClientLifecycleMode::Discover {
-        preferred_versions: vec![rmcp::model::ProtocolVersion::V_2026_07_28],
-    };
-    let client =
-        rmcp::service::ClientServiceExt::serve_with_lifecycle(ElicitingClient::default(), transport, lifecycle)
-            .await
-            .unwrap();
+    let client = modern_client(&w, ElicitingClient::default()).await;
     let params = CallToolRequestParams::new("jira_get_myself").with_arguments(Default::default());
     let CallToolResponse::InputRequired(first) = client.peer().call_tool_once(params.clone()).await.unwrap() else {
         panic!("a sign-in is needed: the first round asks for input");
@@ -818,11 +805,7 @@ async fn a_declined_input_request_runs_nothing_and_an_accepted_one_waits_for_the
     let CallToolResponse::Complete(declined) = client.peer().call_tool_once(answer("decline")).await.unwrap() else {
         panic!("a declined sign-in completes the call")
     };
-    let text: String = declined
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect();
+    let text = crate::support::text(&declined);
     assert_eq!(declined.is_error, Some(true));
     assert!(text.contains("declined") && text.contains("jira-mcp login"), "{text}");
 
@@ -834,12 +817,7 @@ async fn a_declined_input_request_runs_nothing_and_an_accepted_one_waits_for_the
     let CallToolResponse::Complete(done) = client.peer().call_tool_once(answer("accept")).await.unwrap() else {
         panic!("the accepted round completes")
     };
-    let text: String = done
-        .content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect();
-    assert_ne!(done.is_error, Some(true), "{text}");
+    assert_ne!(done.is_error, Some(true), "{}", crate::support::text(&done));
     assert!(opener.await.unwrap().is_ok());
     assert_eq!(w.browser_opens(), 0);
     client.cancel().await.unwrap();
