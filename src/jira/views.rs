@@ -178,12 +178,29 @@ pub struct UserView {
 
 // ---- from the models --------------------------------------------------------------------------
 
-/// A value fit for structured output: bodies as Markdown, objects reduced to display names.
+/// The longest value of a requested field shown, in characters, and the most items of a
+/// list-valued one: what Jira (or a proxy) sends is not trusted to be of a sensible size.
+const FIELD_CHARS: usize = 20_000;
+const FIELD_ITEMS: usize = 200;
+/// Jira's summaries hold 255 characters; anything longer did not come from Jira's rules.
+const SUMMARY_CHARS: usize = 1_000;
+
+/// A value fit for structured output: bodies as Markdown, objects reduced to display names,
+/// strings and lists within [`FIELD_CHARS`] and [`FIELD_ITEMS`].
 pub fn simplify(v: &Value, rich: &dyn RichText) -> Value {
     match v {
-        Value::Object(_) if richtext::is_body(v) => Value::String(rich.to_markdown(v)),
-        Value::Object(_) => display(v).map(Value::String).unwrap_or(Value::Null),
-        Value::Array(a) => Value::Array(a.iter().map(|x| simplify(x, rich)).filter(|x| !x.is_null()).collect()),
+        Value::Object(_) if richtext::is_body(v) => Value::String(capped(rich.to_markdown(v), FIELD_CHARS)),
+        Value::Object(_) => display(v)
+            .map(|s| Value::String(capped(s, FIELD_CHARS)))
+            .unwrap_or(Value::Null),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .take(FIELD_ITEMS)
+                .map(|x| simplify(x, rich))
+                .filter(|x| !x.is_null())
+                .collect(),
+        ),
+        Value::String(s) => Value::String(capped(s.clone(), FIELD_CHARS)),
         other => other.clone(),
     }
 }
@@ -192,7 +209,7 @@ pub fn simplify(v: &Value, rich: &dyn RichText) -> Value {
 /// wiki-markup string, indistinguishable from plain text without the field's type).
 fn extra_value(v: Option<&Value>, rich_text: bool, rich: &dyn RichText) -> Value {
     match v {
-        Some(body @ Value::String(_)) if rich_text => Value::String(rich.to_markdown(body)),
+        Some(body @ Value::String(_)) if rich_text => Value::String(capped(rich.to_markdown(body), FIELD_CHARS)),
         Some(v) => simplify(v, rich),
         None => Value::Null,
     }
@@ -281,7 +298,7 @@ impl IssueView {
                 .filter(|_| !key.is_empty())
                 .map(|s| format!("{}/browse/{key}", s.trim_end_matches('/'))),
             key,
-            summary: f.summary.or_empty(),
+            summary: adf::truncate_chars(&f.summary.or_empty(), SUMMARY_CHARS),
             issue_type: f.issuetype.get(),
             status: f.status.get(),
             priority: f.priority.get(),
@@ -394,7 +411,7 @@ impl IssueLine {
         }
         IssueLine {
             key: issue.key.or_empty(),
-            summary: f.summary.or_empty(),
+            summary: adf::truncate_chars(&f.summary.or_empty(), SUMMARY_CHARS),
             issue_type: f.issuetype.get(),
             status: f.status.get(),
             priority: f.priority.get(),
@@ -544,6 +561,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Oversized values from Jira are cut in what reaches the model: a summary, a custom
+    /// field's text, a list field, a description.
+    #[test]
+    fn oversized_values_are_cut() {
+        let huge = "x".repeat(1 << 20);
+        let issue: Issue = serde_json::from_value(json!({
+            "key": "A-1",
+            "fields": {
+                "summary": huge,
+                "customfield_1": huge,
+                "customfield_2": vec!["label"; 100_000],
+                "description": {"type": "doc", "version": 1, "content": [
+                    {"type": "paragraph", "content": [{"type": "text", "text": huge}]}
+                ]}
+            }
+        }))
+        .unwrap();
+        let extra = vec![
+            ("Text".to_string(), "customfield_1".to_string(), false),
+            ("List".to_string(), "customfield_2".to_string(), false),
+        ];
+        let line = IssueLine::new(&issue, &extra, &Adf);
+        assert_eq!(line.summary.chars().count(), SUMMARY_CHARS);
+        assert!(line.fields["Text"].as_str().unwrap().chars().count() < FIELD_CHARS + 100);
+        assert_eq!(line.fields["List"].as_array().unwrap().len(), FIELD_ITEMS);
+        let view = IssueView::new(
+            &issue,
+            &IssueViewOptions {
+                comments: 0,
+                comment_max_chars: 10,
+                extra: &extra,
+                sprint_field: None,
+                site_url: None,
+                rich: &Adf,
+            },
+        );
+        let d = view.description.clone().unwrap();
+        assert!(
+            d.chars().count() < DESCRIPTION_CHARS + 100 && d.ends_with("characters shown)"),
+            "{}",
+            &d[d.len() - 80..]
+        );
+        assert!(crate::render::issue(&view).len() < 200_000);
     }
 
     #[test]
