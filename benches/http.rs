@@ -7,6 +7,10 @@
 //! medians. `BENCH_SERVER_BIN` benchmarks another build of the server (one with symbols, for a
 //! profiler); `JIRA_MCP_HTTP_WORKERS` is passed on to it.
 //!
+//! A last scenario reads an issue with a 6 MB description in one session while another calls a
+//! tool in a loop, and prints that session's slowest call: large conversions must not hold the
+//! one thread that serves both.
+//!
 //! Run: `cargo bench --bench http`.
 
 use std::{
@@ -123,6 +127,7 @@ async fn main() {
     // behind Jira's latency.
     scenario(Duration::ZERO).await;
     scenario(Duration::from_millis(20)).await;
+    large_body_scenario().await;
 }
 
 async fn scenario(upstream_delay: Duration) {
@@ -136,41 +141,7 @@ async fn scenario(upstream_delay: Duration) {
         )
         .mount(&jira)
         .await;
-    let home = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    // BENCH_SERVER_BIN: another build of the server (e.g. one with symbols, for a profiler).
-    let bin = std::env::var("BENCH_SERVER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jira-mcp").into());
-    let mut child = tokio::process::Command::new(bin)
-        .args(["serve", "--transport", "http", "--listen", &format!("127.0.0.1:{port}")])
-        .env_clear()
-        .env("JIRA_MCP_HOME", home.path())
-        .env("JIRA_MCP_ACCESS_TOKEN", "bench-token")
-        .env("JIRA_MCP_API_BASE", jira.uri())
-        .envs(
-            ["JIRA_MCP_HTTP_WORKERS", "JIRA_MCP_X_NOPRIME"]
-                .into_iter()
-                .filter_map(|k| std::env::var(k).ok().map(|v| (k, v))),
-        )
-        .env("RUST_LOG", std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()))
-        .stdout(Stdio::null())
-        .stderr(match std::env::var("BENCH_LOG_FILE") {
-            Ok(p) => Stdio::from(std::fs::File::create(p).unwrap()),
-            Err(_) => Stdio::null(),
-        })
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let health = format!("http://127.0.0.1:{port}/healthz");
-    for _ in 0..100 {
-        if reqwest::get(&health).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (mut child, port, _home) = start_server(&jira).await;
 
     let url = format!("http://127.0.0.1:{port}/mcp");
     let direct_url = format!("{}/rest/api/3/myself", jira.uri());
@@ -189,7 +160,7 @@ async fn scenario(upstream_delay: Duration) {
         let direct = direct_to_mock(&direct_url).await;
         rounds.push((mcp, direct));
     }
-    let sessions_left = reqwest::get(&health)
+    let sessions_left = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
         .await
         .unwrap()
         .json::<serde_json::Value>()
@@ -226,6 +197,10 @@ async fn scenario(upstream_delay: Duration) {
         median(rounds.iter().map(|r| r.1.p50).collect()),
         median(rounds.iter().map(|r| r.1.p99).collect()),
     );
+    assert_eq!(
+        errors, 0,
+        "tool calls failed: the figures above measure errors, not calls"
+    );
     let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.0}")).collect();
     println!(
         "  throughput: {:.0} % of the ceiling (median; rounds: {} %; target >= 50 %)",
@@ -243,6 +218,123 @@ async fn scenario(upstream_delay: Duration) {
     println!(
         "  server CPU: {:.0} µs per call ({server_cpu:.2} s for {total_calls} calls)",
         server_cpu * 1e6 / total_calls,
+    );
+}
+
+/// The release server over HTTP against `jira`: (process, port, its home folder).
+async fn start_server(jira: &MockServer) -> (tokio::process::Child, u16, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // BENCH_SERVER_BIN: another build of the server (e.g. one with symbols, for a profiler).
+    let bin = std::env::var("BENCH_SERVER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jira-mcp").into());
+    let child = tokio::process::Command::new(bin)
+        .args(["serve", "--transport", "http", "--listen", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("JIRA_MCP_HOME", home.path())
+        .env("JIRA_MCP_ACCESS_TOKEN", "bench-token")
+        .env("JIRA_MCP_API_BASE", jira.uri())
+        // jira_get_myself is in `users`, which is not a default toolset.
+        .env("JIRA_MCP_TOOLSETS", "all")
+        .envs(
+            ["JIRA_MCP_HTTP_WORKERS", "JIRA_MCP_X_NOPRIME"]
+                .into_iter()
+                .filter_map(|k| std::env::var(k).ok().map(|v| (k, v))),
+        )
+        .env("RUST_LOG", std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(Stdio::null())
+        .stderr(match std::env::var("BENCH_LOG_FILE") {
+            Ok(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            Err(_) => Stdio::null(),
+        })
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    for _ in 0..100 {
+        if reqwest::get(&health).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    (child, port, home)
+}
+
+/// One session reads an issue whose description is 6 MB of ADF while another calls
+/// `jira_get_myself` in a loop: one thread serves both, so the second session's slowest call
+/// shows whether the conversion held that thread.
+async fn large_body_scenario() {
+    let jira = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("jira/myself.json")))
+        .mount(&jira)
+        .await;
+    let paragraph = serde_json::json!({"type": "paragraph", "content": [
+        {"type": "text", "text": "A line of a log pasted into the issue, with "},
+        {"type": "text", "text": "bold", "marks": [{"type": "strong"}]},
+        {"type": "text", "text": " and a link", "marks": [{"type": "link", "attrs": {"href": "https://example.com/x"}}]}
+    ]});
+    let count = (6 << 20) / paragraph.to_string().len();
+    let issue = serde_json::json!({"key": "BIG-1", "fields": {"summary": "A huge log",
+        "description": {"type": "doc", "version": 1, "content": vec![paragraph; count]}}});
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/BIG-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(issue))
+        .mount(&jira)
+        .await;
+    let (mut child, port, _home) = start_server(&jira).await;
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let (big, small) = (RawMcp::connect(&url).await, RawMcp::connect(&url).await);
+    // The other session's pace when nothing else runs.
+    let mut idle = Vec::new();
+    for i in 0..50 {
+        let t = Instant::now();
+        assert!(small.call_myself(i + 2).await, "jira_get_myself failed");
+        idle.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let call = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "jira_get_issue", "arguments": {"issue_key": "BIG-1"}}});
+    let t = Instant::now();
+    let reading = tokio::spawn(async move {
+        let text = big
+            .post(call, Some(&big.session))
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        (t.elapsed().as_secs_f64() * 1000.0, text.contains("characters shown"))
+    });
+    let mut busy = Vec::new();
+    let mut i = 100;
+    while !reading.is_finished() {
+        let t = Instant::now();
+        assert!(small.call_myself(i).await, "jira_get_myself failed");
+        busy.push(t.elapsed().as_secs_f64() * 1000.0);
+        i += 1;
+    }
+    let (took, cut) = reading.await.unwrap();
+    let _ = child.kill().await;
+    let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    println!("jira-mcp HTTP benchmark: one session reads an issue with a 6 MB ADF description (release build)");
+    println!(
+        "  the large call: {took:.0} ms, description {}",
+        if cut {
+            "cut at 100,000 characters with a note"
+        } else {
+            "NOT CUT"
+        }
+    );
+    println!(
+        "  another session meanwhile: {} calls, slowest {:.1} ms (idle: slowest {:.1} ms of {})",
+        busy.len(),
+        max(&busy),
+        max(&idle),
+        idle.len()
     );
 }
 
