@@ -19,7 +19,7 @@ pub mod sites;
 mod static_token;
 pub mod store;
 
-pub use session::OAuthSession;
+pub use session::{OAuthSession, REFRESH_MARGIN};
 pub use static_token::{ApiTokenBasic, Misconfigured, NoCredential, StaticBearer};
 
 use std::sync::Arc;
@@ -101,6 +101,8 @@ pub enum AuthKind {
     OAuth,
     /// A Data Center personal access token stored by `jira-mcp login --pat`.
     Pat,
+    /// A user of the multi-user server, signed in through their MCP client.
+    Remote,
 }
 
 #[derive(Debug, thiserror::Error)]

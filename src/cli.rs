@@ -98,6 +98,12 @@ pub struct HttpArgs {
     /// can then act in Jira as you.
     #[arg(long)]
     pub dangerously_allow_unauthenticated_network_access: bool,
+    /// One server for many users: each signs in with Atlassian through their MCP client (the MCP
+    /// authorization spec) and every call runs as its user. Needs the OAuth app
+    /// (ATLASSIAN_CLIENT_ID, ATLASSIAN_CLIENT_SECRET) and, off loopback, JIRA_MCP_PUBLIC_URL;
+    /// the store is JIRA_MCP_STORE_URL (default: SQLite in JIRA_MCP_HOME).
+    #[arg(long, env = "JIRA_MCP_MULTI_USER")]
+    pub multi_user: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -163,6 +169,25 @@ pub enum Command {
         #[command(flatten)]
         profile: ProfileArgs,
     },
+    /// The users of the multi-user server (`serve --multi-user`), in its store.
+    Users {
+        #[command(flatten)]
+        profile: ProfileArgs,
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersAction {
+    /// Every user who signed in: name, account id, site, last seen, live tokens.
+    List,
+    /// Revoke a user: every token of their MCP clients stops working on every replica, and
+    /// their Atlassian tokens are deleted. They may sign in again.
+    Revoke {
+        /// The user's Atlassian account id (from `users list`).
+        account_id: String,
+    },
 }
 
 // ---- running the commands ------------------------------------------------------------------
@@ -217,6 +242,72 @@ fn http_options(args: &HttpArgs) -> anyhow::Result<transport::HttpOptions> {
     Ok(o)
 }
 
+/// `jira-mcp users list|revoke`: reads and changes the multi-user server's store directly,
+/// so a revocation takes effect on every replica at their next request.
+async fn users_command(profile: ProfileArgs, action: UsersAction) -> anyhow::Result<i32> {
+    let config = Config::from_env(&Overrides {
+        profile: profile.profile,
+        ..Overrides::default()
+    })?;
+    let env = |k: &str| std::env::var(k).ok();
+    let store = jira_mcp::remote::Store::open(&jira_mcp::remote::RemoteSettings::store_url(&config, &env)).await?;
+    match action {
+        UsersAction::List => {
+            let users = store.users().await?;
+            if users.is_empty() {
+                println!("No user has signed in yet.");
+            }
+            for u in users {
+                let state = if u.revoked {
+                    "revoked".to_string()
+                } else {
+                    format!("{} live tokens", u.live_tokens)
+                };
+                println!(
+                    "{}  {}  {}  last seen {}  {state}",
+                    u.id,
+                    if u.name.is_empty() { "(no name)" } else { &u.name },
+                    u.site_url,
+                    render::short_time(&iso_time(u.last_seen)),
+                );
+            }
+            Ok(0)
+        }
+        UsersAction::Revoke { account_id } => {
+            if store.revoke(account_id.trim()).await? {
+                println!(
+                    "Revoked {}: their MCP clients' tokens no longer work, and their Atlassian tokens are deleted.",
+                    account_id.trim()
+                );
+                Ok(0)
+            } else {
+                eprintln!(
+                    "jira-mcp: no user {} in the store (see `jira-mcp users list`).",
+                    account_id.trim()
+                );
+                Ok(1)
+            }
+        }
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso_time(secs: u64) -> String {
+    let days = secs / 86_400;
+    let (h, m, s) = ((secs % 86_400) / 3600, (secs % 3600) / 60, secs % 60);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
 fn selection(args: &SelectionArgs, config_toolsets: Option<&str>) -> anyhow::Result<Selection> {
     let toolsets = args.toolsets.as_deref().or(config_toolsets);
     Selection::parse(toolsets, args.tools.as_deref(), args.read_only).map_err(anyhow::Error::msg)
@@ -263,13 +354,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 tracing::warn!(problem = %p, "the configuration cannot reach Jira; serving tools that explain it");
                 eprintln!("jira-mcp: the configuration cannot reach Jira: {p}");
             }
-            let server = app::build_server(&config, &selection);
+            let mut server = app::build_server(&config, &selection);
+            let remote = match http_args.multi_user {
+                true if kind != Transport::Http => anyhow::bail!("--multi-user needs --transport http"),
+                true => {
+                    let env = |k: &str| std::env::var(k).ok();
+                    let settings = jira_mcp::remote::RemoteSettings::from_env(&config, http_args.listen, &env)?;
+                    let scopes = app::login_scopes(&config, &selection);
+                    let remote = jira_mcp::remote::Remote::open(&config, settings, scopes).await?;
+                    server = server.with_users(std::sync::Arc::new(remote.clone()));
+                    Some(remote)
+                }
+                false => None,
+            };
             if kind == Transport::Stdio {
                 tracing::info!(profile = %config.profile, tools = server.tools().len(), "serving MCP on stdio");
                 transport::serve_stdio(server).await?;
                 return Ok(0);
             }
-            let opts = http_options(&http_args)?;
+            let mut opts = http_options(&http_args)?;
+            opts.remote = remote;
             let bound = transport::HttpServer::bind(server, opts).await?;
             let addr = bound.local_addr();
             eprintln!(
@@ -330,6 +434,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 login_command(overrides, no_browser).await
             }
         }
+        Command::Users { profile, action } => users_command(profile, action).await,
         Command::Logout { profile } => {
             let config = Config::from_env(&Overrides {
                 profile: profile.profile,

@@ -28,6 +28,7 @@ pub mod http;
 pub mod jira;
 mod markdown;
 pub mod redact;
+pub mod remote;
 pub mod render;
 pub mod richtext;
 pub mod scopes;

@@ -44,6 +44,17 @@ pub struct JiraMcp {
     router: Arc<std::sync::RwLock<Arc<Router>>>,
     /// Tool calls running now, across every session (graceful shutdown waits for them).
     in_flight: Arc<AtomicUsize>,
+    /// The multi-user server: each call runs with its caller's own Jira client.
+    users: Option<Arc<dyn Users>>,
+}
+
+/// Jira clients per signed-in user, for the multi-user server: who is calling comes with each
+/// HTTP request (its `Parts`), put there by the transport's authentication.
+pub trait Users: Send + Sync {
+    /// The caller's own Jira client; `Err` with what to tell them.
+    fn client<'a>(&'a self, parts: Option<&'a http::request::Parts>) -> BoxFuture<'a, Result<Arc<JiraClient>, String>>;
+    /// One audit line for a finished call: who, which tool, the outcome and its duration.
+    fn audit(&self, parts: Option<&http::request::Parts>, tool: &str, ok: bool, millis: u128);
 }
 
 /// Counts a call as in flight for as long as it lives (even if the call is cancelled).
@@ -66,7 +77,19 @@ impl JiraMcp {
             jira,
             router,
             in_flight: Arc::new(AtomicUsize::new(0)),
+            users: None,
         }
+    }
+
+    /// The same server, serving each call as its signed-in user (`serve --multi-user`).
+    pub fn with_users(mut self, users: Arc<dyn Users>) -> Self {
+        self.users = Some(users);
+        self
+    }
+
+    /// True when calls run as their signed-in users.
+    pub fn is_multi_user(&self) -> bool {
+        self.users.is_some()
     }
 
     /// The same server (same Jira client, same in-flight count) with another tool selection:
@@ -76,6 +99,7 @@ impl JiraMcp {
             jira: self.jira.clone(),
             router: routed(selection, self.jira.flavor()),
             in_flight: self.in_flight.clone(),
+            users: self.users.clone(),
         }
     }
 
@@ -208,11 +232,16 @@ impl JiraMcp {
             peer: context.peer.clone(),
             token: context.meta.get_progress_token(),
         };
-        let cx = Ctx {
-            jira: self.jira.clone(),
-            tool,
-            progress,
+        let parts = context.extensions.get::<http::request::Parts>();
+        let jira = match &self.users {
+            None => self.jira.clone(),
+            Some(users) => match users.client(parts).await {
+                Ok(c) => c,
+                Err(message) => return Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into()),
+            },
         };
+        let started = std::time::Instant::now();
+        let cx = Ctx { jira, tool, progress };
         // Every request needs a credential, then the tool's scopes: checked on the tool's first
         // request, so that bad input is refused before anything asks for a sign-in.
         let gate = Arc::new(CallGate {
@@ -246,6 +275,10 @@ impl JiraMcp {
         // The call stopped at a sign-in whose URL goes to the client: ask for it to be opened.
         if let Some(url) = gate.ui.handed.get() {
             return Ok(sign_in_input(url).into());
+        }
+        if let Some(users) = &self.users {
+            let ok = matches!(&outcome, Ok(r) if r.is_error != Some(true));
+            users.audit(parts, tool.name, ok, started.elapsed().as_millis());
         }
         match outcome {
             Ok(result) => Ok(result.into()),

@@ -87,6 +87,8 @@ pub struct HttpOptions {
     pub header_read_timeout: Duration,
     /// Open connections at most; further clients wait to be accepted.
     pub max_connections: usize,
+    /// `--multi-user`: clients sign in (OAuth) and each call runs as its user.
+    pub remote: Option<Arc<crate::remote::Remote>>,
 }
 
 impl HttpOptions {
@@ -105,6 +107,7 @@ impl HttpOptions {
             shutdown_grace: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
+            remote: None,
         }
     }
 
@@ -117,6 +120,7 @@ impl HttpOptions {
             hosts.push(self.listen.ip().to_string());
         }
         hosts.extend(self.allowed_hosts.iter().cloned());
+        hosts.extend(self.remote.as_ref().and_then(|r| r.public_host()));
         let mut origins: Vec<String> = ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
             .iter()
             .map(|s| s.to_string())
@@ -147,6 +151,30 @@ async fn healthz(State(h): State<Health>) -> (StatusCode, Json<serde_json::Value
             "sessions": { "streamable_http": streamable, "sse": h.sse.count() },
             "in_flight_calls": h.server.in_flight(),
         })),
+    )
+}
+
+/// Readiness of the multi-user server: its store answers.
+async fn readyz(State(remote): State<Arc<crate::remote::Remote>>) -> (StatusCode, Json<serde_json::Value>) {
+    match remote.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "ready", "store": "ok"})),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the store does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "not ready", "store": "unavailable"})),
+            )
+        }
+    }
+}
+
+async fn no_legacy_sse() -> (StatusCode, &'static str) {
+    (
+        StatusCode::NOT_FOUND,
+        "The legacy HTTP+SSE transport is not offered by the multi-user server: connect to /mcp (Streamable HTTP).",
     )
 }
 
@@ -405,10 +433,18 @@ async fn serve_connections(
 impl HttpServer {
     /// Checks the options and binds the listener.
     pub async fn bind(server: JiraMcp, opts: HttpOptions) -> Result<HttpServer, TransportError> {
-        if !opts.listen.ip().is_loopback() && opts.auth_token.is_none() && !opts.allow_unauthenticated {
+        if opts.remote.is_some() && opts.auth_token.is_some() {
+            return Err(TransportError::Io(
+                "--multi-user signs each client in with OAuth; unset JIRA_MCP_HTTP_TOKEN (and --auth-token-file), \
+                 which would stand in front of it"
+                    .into(),
+            ));
+        }
+        let protected = opts.auth_token.is_some() || opts.remote.is_some();
+        if !opts.listen.ip().is_loopback() && !protected && !opts.allow_unauthenticated {
             return Err(TransportError::Unprotected(opts.listen));
         }
-        if !opts.listen.ip().is_loopback() && opts.auth_token.is_none() {
+        if !opts.listen.ip().is_loopback() && !protected {
             tracing::warn!(addr = %opts.listen, "serving MCP on a network interface WITHOUT authentication");
         }
         let policy = opts.policy();
@@ -443,7 +479,7 @@ impl HttpServer {
             sse: sse_sessions.clone(),
         };
 
-        let mcp_routes = Router::new()
+        let mut mcp_routes = Router::new()
             .route("/mcp", axum::routing::any(mcp))
             .with_state(mcp_services)
             .layer(middleware::from_fn_with_state(
@@ -454,13 +490,27 @@ impl HttpServer {
                 }),
                 session_cap,
             ));
-        let sse_routes = Router::new()
-            .route("/sse", get(sse::connect))
-            .route("/messages", axum::routing::post(sse::post))
-            .with_state(sse_sessions);
-        let app = Router::new()
-            .route("/healthz", get(healthz))
-            .with_state(health)
+        let sse_routes = match &opts.remote {
+            // The legacy transport's sessions are not bound to users: not offered.
+            Some(_) => Router::new()
+                .route("/sse", get(no_legacy_sse))
+                .route("/messages", axum::routing::post(no_legacy_sse)),
+            None => Router::new()
+                .route("/sse", get(sse::connect))
+                .route("/messages", axum::routing::post(sse::post))
+                .with_state(sse_sessions),
+        };
+        let mut app = Router::new().route("/healthz", get(healthz)).with_state(health);
+        if let Some(remote) = &opts.remote {
+            mcp_routes = mcp_routes.layer(middleware::from_fn_with_state(
+                remote.clone(),
+                crate::remote::Remote::authenticate,
+            ));
+            app = app
+                .merge(Router::new().route("/readyz", get(readyz)).with_state(remote.clone()))
+                .merge(remote.routes());
+        }
+        let app = app
             .merge(mcp_routes)
             .merge(sse_routes)
             .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check))

@@ -259,6 +259,10 @@ impl ErrorContext<'_> {
                          belong to another account. Create a new one in your Atlassian account's security settings."
                     }
                     AuthKind::OAuth => "The sign-in is no longer valid; sign in again.",
+                    AuthKind::Remote => {
+                        "Your Atlassian sign-in is no longer valid: reconnect this server in your MCP client to sign \
+                         in again."
+                    }
                 };
                 format!("Jira rejected the credentials (401).{} {fix}", jira_says(messages))
             }
@@ -386,6 +390,11 @@ impl ErrorContext<'_> {
             AuthKind::AccessToken => format!(
                 "issue a new access token whose grant includes {needed} (add it to your app's Jira API permissions in \
                  the developer console first)"
+            ),
+            // The app is the server's: its administrator adds the scope, then users consent again.
+            AuthKind::Remote => format!(
+                "ask the administrator of this jira-mcp server to add {needed} to the Atlassian app's Jira API \
+                 permissions, then reconnect the server in your MCP client to consent to it"
             ),
             // Scoped API tokens carry their scopes from creation; there is nothing to consent to.
             AuthKind::ApiToken => format!(

@@ -1,0 +1,691 @@
+//! What the multi-user server remembers, in SQL that SQLite (one file, one instance) and
+//! PostgreSQL (several replicas) both run: signed-in users and their sealed Atlassian tokens,
+//! registered MCP clients, authorizations in flight, and the hashes of the codes and tokens
+//! this server issued. Our own tokens are never stored, only their SHA-256, so a copy of the
+//! database does not let anyone in; Atlassian's are sealed (`seal.rs`).
+//!
+//! Refreshing one user's Atlassian token is serialised: Atlassian rotates refresh tokens, so
+//! two refreshes of the same one would lose the user's grant. On PostgreSQL a transaction-scoped
+//! advisory lock per user covers every replica; SQLite serves one instance, where a per-user
+//! lock in the process does.
+
+use std::{collections::HashMap, sync::Arc};
+
+use sqlx::{AnyPool, Row, any::AnyPoolOptions};
+
+use crate::auth::store::now;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store ({backend}) failed: {message}")]
+    Db { backend: &'static str, message: String },
+    #[error("JIRA_MCP_STORE_URL must start with postgres:// or sqlite:// (got `{0}`)")]
+    BadUrl(String),
+}
+
+/// Which database: they differ only in how a refresh is serialised and in a few types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite: one lock per user, for refreshes (one instance only).
+    local_locks: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// A registered MCP client (dynamic client registration).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientRecord {
+    pub id: String,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    /// SHA-256 of the client secret, for confidential clients; `None` for public ones.
+    pub secret_hash: Option<String>,
+}
+
+/// An authorization in flight, between the client's `/authorize` and Atlassian's callback.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub client_state: Option<String>,
+    pub code_challenge: String,
+    pub resource: String,
+}
+
+/// An authorization code, between the callback and the client's `/token`.
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub user_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub resource: String,
+}
+
+/// What an access token grants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grant {
+    pub user_id: String,
+    pub client_id: String,
+    pub resource: String,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub site_url: String,
+    pub cloud_id: String,
+    /// The sealed Atlassian tokens.
+    pub sealed: String,
+    pub expires_at: u64,
+}
+
+/// A user as `jira-mcp users list` shows them.
+#[derive(Clone, Debug)]
+pub struct UserLine {
+    pub id: String,
+    pub name: String,
+    pub site_url: String,
+    pub last_seen: u64,
+    pub revoked: bool,
+    pub live_tokens: i64,
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, PartialEq)]
+pub enum Rotation {
+    /// Valid and now spent: mint the next pair in its family.
+    Fresh {
+        grant: Grant,
+        family: String,
+    },
+    /// Already spent: someone replayed it. The whole family is revoked.
+    Reused,
+    Unknown,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        site_url TEXT NOT NULL,
+        cloud_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        created BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL,
+        revoked BIGINT NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        redirect_uris TEXT NOT NULL,
+        secret_hash TEXT,
+        created BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pending (
+        state TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        client_state TEXT,
+        code_challenge TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        expires BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS codes (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        code_challenge TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        expires BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tokens (
+        hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        family TEXT NOT NULL,
+        expires BIGINT NOT NULL,
+        spent BIGINT NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id)",
+    "CREATE INDEX IF NOT EXISTS tokens_family ON tokens (family)",
+];
+
+impl Store {
+    /// Opens (and creates) the store at `url`: `postgres://…`, or `sqlite://path`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::BadUrl(crate::redact::url(url)));
+        };
+        sqlx::any::install_default_drivers();
+        let url = match backend {
+            // Create the file if missing; WAL lets readers go on while a token is written.
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Db {
+                backend: backend.name(),
+                message: crate::redact::url(&e.to_string()),
+            })?;
+        let store = Store {
+            pool,
+            backend,
+            local_locks: Arc::default(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+        move |e| StoreError::Db {
+            backend: self.backend.name(),
+            message: e.to_string(),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        if self.backend == Backend::Postgres {
+            // Replicas starting together would race on CREATE TABLE.
+            sqlx::query("SELECT pg_advisory_xact_lock(7340517)")
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+        } else {
+            sqlx::query("PRAGMA journal_mode=WAL").execute(&mut *tx).await.ok();
+        }
+        for stmt in SCHEMA {
+            sqlx::query(stmt).execute(&mut *tx).await.map_err(self.err())?;
+        }
+        tx.commit().await.map_err(self.err())
+    }
+
+    /// Readiness: the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(self.err())?;
+        Ok(())
+    }
+
+    // ---- clients ------------------------------------------------------------------------------
+
+    pub async fn add_client(&self, c: &ClientRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO clients (id, name, redirect_uris, secret_hash, created) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(serde_json::to_string(&c.redirect_uris).unwrap_or_default())
+            .bind(c.secret_hash.clone())
+            .bind(now() as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub async fn client(&self, id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        let row = sqlx::query("SELECT id, name, redirect_uris, secret_hash FROM clients WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(row.map(|r| ClientRecord {
+            id: r.get("id"),
+            name: r.get("name"),
+            redirect_uris: serde_json::from_str(&r.get::<String, _>("redirect_uris")).unwrap_or_default(),
+            secret_hash: r.get("secret_hash"),
+        }))
+    }
+
+    // ---- authorizations in flight and codes (single use, short-lived) -------------------------
+
+    pub async fn put_pending(&self, state_hash: &str, p: &Pending, ttl: u64) -> Result<(), StoreError> {
+        self.sweep().await?;
+        sqlx::query(
+            "INSERT INTO pending (state, client_id, redirect_uri, client_state, code_challenge, resource, expires) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(state_hash)
+        .bind(&p.client_id)
+        .bind(&p.redirect_uri)
+        .bind(p.client_state.clone())
+        .bind(&p.code_challenge)
+        .bind(&p.resource)
+        .bind((now() + ttl) as i64)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// The authorization for `state_hash`, once: taking it deletes it.
+    pub async fn take_pending(&self, state_hash: &str) -> Result<Option<Pending>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM pending WHERE state = $1 AND expires > $2 \
+             RETURNING client_id, redirect_uri, client_state, code_challenge, resource",
+        )
+        .bind(state_hash)
+        .bind(now() as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(row.map(|r| Pending {
+            client_id: r.get("client_id"),
+            redirect_uri: r.get("redirect_uri"),
+            client_state: r.get("client_state"),
+            code_challenge: r.get("code_challenge"),
+            resource: r.get("resource"),
+        }))
+    }
+
+    pub async fn put_code(&self, hash: &str, c: &Code, ttl: u64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO codes (hash, user_id, client_id, redirect_uri, code_challenge, resource, expires) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(hash)
+        .bind(&c.user_id)
+        .bind(&c.client_id)
+        .bind(&c.redirect_uri)
+        .bind(&c.code_challenge)
+        .bind(&c.resource)
+        .bind((now() + ttl) as i64)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// The code's grant, once: a replayed code finds nothing.
+    pub async fn take_code(&self, hash: &str) -> Result<Option<Code>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM codes WHERE hash = $1 AND expires > $2 \
+             RETURNING user_id, client_id, redirect_uri, code_challenge, resource",
+        )
+        .bind(hash)
+        .bind(now() as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(row.map(|r| Code {
+            user_id: r.get("user_id"),
+            client_id: r.get("client_id"),
+            redirect_uri: r.get("redirect_uri"),
+            code_challenge: r.get("code_challenge"),
+            resource: r.get("resource"),
+        }))
+    }
+
+    /// Drops what has expired (authorizations, codes and tokens).
+    async fn sweep(&self) -> Result<(), StoreError> {
+        let t = now() as i64;
+        for table in ["pending", "codes", "tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE expires <= $1"))
+                .bind(t)
+                .execute(&self.pool)
+                .await
+                .map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    // ---- our tokens ---------------------------------------------------------------------------
+
+    /// Records an issued token by its hash. `kind` is `access` or `refresh`.
+    pub async fn put_token(
+        &self,
+        hash: &str,
+        kind: &str,
+        grant: &Grant,
+        family: &str,
+        ttl: u64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tokens (hash, kind, user_id, client_id, resource, family, expires) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(hash)
+        .bind(kind)
+        .bind(&grant.user_id)
+        .bind(&grant.client_id)
+        .bind(&grant.resource)
+        .bind(family)
+        .bind((now() + ttl) as i64)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// What a live access token grants: nothing once expired, or once its user is revoked.
+    pub async fn access(&self, hash: &str) -> Result<Option<Grant>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.user_id, t.client_id, t.resource FROM tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.hash = $1 AND t.kind = 'access' AND t.expires > $2 AND u.revoked = 0",
+        )
+        .bind(hash)
+        .bind(now() as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(row.map(|r| Grant {
+            user_id: r.get("user_id"),
+            client_id: r.get("client_id"),
+            resource: r.get("resource"),
+        }))
+    }
+
+    /// Spends a refresh token. Presenting a spent one revokes its whole family: either the
+    /// client or an attacker holds a copy, and we cannot tell which.
+    pub async fn rotate(&self, hash: &str) -> Result<Rotation, StoreError> {
+        let spent = sqlx::query(
+            "UPDATE tokens SET spent = 1 WHERE hash = $1 AND kind = 'refresh' AND spent = 0 AND expires > $2 \
+             AND user_id IN (SELECT id FROM users WHERE revoked = 0) \
+             RETURNING user_id, client_id, resource, family",
+        )
+        .bind(hash)
+        .bind(now() as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        if let Some(r) = spent {
+            return Ok(Rotation::Fresh {
+                grant: Grant {
+                    user_id: r.get("user_id"),
+                    client_id: r.get("client_id"),
+                    resource: r.get("resource"),
+                },
+                family: r.get("family"),
+            });
+        }
+        let replayed = sqlx::query("SELECT family FROM tokens WHERE hash = $1 AND kind = 'refresh' AND spent = 1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        match replayed {
+            Some(r) => {
+                let family: String = r.get("family");
+                sqlx::query("DELETE FROM tokens WHERE family = $1")
+                    .bind(&family)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(self.err())?;
+                tracing::warn!(family = %&family[..8.min(family.len())], "a spent refresh token was presented: its family is revoked");
+                Ok(Rotation::Reused)
+            }
+            None => Ok(Rotation::Unknown),
+        }
+    }
+
+    // ---- users --------------------------------------------------------------------------------
+
+    /// Saves a user after a sign-in: a revoked user who signs in again is live again.
+    pub async fn put_user(&self, u: &User) -> Result<(), StoreError> {
+        let t = now() as i64;
+        sqlx::query(
+            "INSERT INTO users (id, name, site_url, cloud_id, sealed, expires_at, created, last_seen, revoked) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, site_url = excluded.site_url, \
+             cloud_id = excluded.cloud_id, sealed = excluded.sealed, expires_at = excluded.expires_at, \
+             last_seen = excluded.last_seen, revoked = 0",
+        )
+        .bind(&u.id)
+        .bind(&u.name)
+        .bind(&u.site_url)
+        .bind(&u.cloud_id)
+        .bind(&u.sealed)
+        .bind(u.expires_at as i64)
+        .bind(t)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, site_url, cloud_id, sealed, expires_at FROM users WHERE id = $1 AND revoked = 0",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(row.map(|r| User {
+            id: r.get("id"),
+            name: r.get("name"),
+            site_url: r.get("site_url"),
+            cloud_id: r.get("cloud_id"),
+            sealed: r.get("sealed"),
+            expires_at: r.get::<i64, _>("expires_at").max(0) as u64,
+        }))
+    }
+
+    /// Replaces a user's sealed Atlassian tokens (after a refresh).
+    pub async fn save_tokens(&self, id: &str, sealed: &str, expires_at: u64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET sealed = $1, expires_at = $2, last_seen = $3 WHERE id = $4")
+            .bind(sealed)
+            .bind(expires_at as i64)
+            .bind(now() as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserLine>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, u.site_url, u.last_seen, u.revoked, \
+             (SELECT COUNT(*) FROM tokens t WHERE t.user_id = u.id AND t.expires > $1 AND t.spent = 0) AS live \
+             FROM users u ORDER BY u.name",
+        )
+        .bind(now() as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UserLine {
+                id: r.get("id"),
+                name: r.get("name"),
+                site_url: r.get("site_url"),
+                last_seen: r.get::<i64, _>("last_seen").max(0) as u64,
+                revoked: r.get::<i64, _>("revoked") != 0,
+                live_tokens: r.get("live"),
+            })
+            .collect())
+    }
+
+    /// Revokes a user: every token issued to their clients stops working at once, and their
+    /// Atlassian tokens are wiped. `false` when no such user.
+    pub async fn revoke(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let n = sqlx::query("UPDATE users SET revoked = 1, sealed = '', expires_at = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?
+            .rows_affected();
+        sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        sqlx::query("DELETE FROM codes WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        tx.commit().await.map_err(self.err())?;
+        Ok(n > 0)
+    }
+
+    /// Runs `f` (which refreshes `user`'s Atlassian token if it still needs it) while no other
+    /// instance can refresh the same user's.
+    pub async fn serialised<T, F, Fut>(&self, user: &str, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        match self.backend {
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await.map_err(self.err())?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(lock_key(user))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+                let out = f().await;
+                tx.commit().await.map_err(self.err())?;
+                Ok(out)
+            }
+            Backend::Sqlite => {
+                let lock = {
+                    let mut locks = self.local_locks.lock().unwrap_or_else(|p| p.into_inner());
+                    locks.entry(user.to_string()).or_default().clone()
+                };
+                let _held = lock.lock().await;
+                Ok(f().await)
+            }
+        }
+    }
+}
+
+/// A user's advisory-lock key: 64 bits of the SHA-256 of their id.
+fn lock_key(user: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(user.as_bytes());
+    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("store.db").display());
+        (Store::open(&url).await.unwrap(), dir)
+    }
+
+    fn user(id: &str) -> User {
+        User {
+            id: id.into(),
+            name: format!("User {id}"),
+            site_url: "https://acme.atlassian.net".into(),
+            cloud_id: "c1".into(),
+            sealed: "v1.x.y".into(),
+            expires_at: now() + 3600,
+        }
+    }
+
+    fn grant(user: &str) -> Grant {
+        Grant {
+            user_id: user.into(),
+            client_id: "client".into(),
+            resource: "https://mcp.example.com/mcp".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn codes_and_states_are_single_use() {
+        let (s, _d) = store().await;
+        let p = Pending {
+            client_id: "c".into(),
+            redirect_uri: "http://127.0.0.1:1/cb".into(),
+            client_state: None,
+            code_challenge: "x".into(),
+            resource: "r".into(),
+        };
+        s.put_pending("st", &p, 60).await.unwrap();
+        assert!(s.take_pending("st").await.unwrap().is_some());
+        assert!(s.take_pending("st").await.unwrap().is_none());
+        let c = Code {
+            user_id: "u".into(),
+            client_id: "c".into(),
+            redirect_uri: "r".into(),
+            code_challenge: "x".into(),
+            resource: "r".into(),
+        };
+        s.put_code("h", &c, 60).await.unwrap();
+        assert!(s.take_code("h").await.unwrap().is_some());
+        assert!(s.take_code("h").await.unwrap().is_none());
+        // Expired ones are not taken.
+        s.put_code("old", &c, 0).await.unwrap();
+        assert!(s.take_code("old").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn refresh_tokens_rotate_and_a_replay_revokes_the_family() {
+        let (s, _d) = store().await;
+        s.put_user(&user("a")).await.unwrap();
+        s.put_token("r1", "refresh", &grant("a"), "fam", 600).await.unwrap();
+        s.put_token("a1", "access", &grant("a"), "fam", 600).await.unwrap();
+        assert!(matches!(s.rotate("r1").await.unwrap(), Rotation::Fresh { family, .. } if family == "fam"));
+        s.put_token("r2", "refresh", &grant("a"), "fam", 600).await.unwrap();
+        // r1 again: a replay. The family, r2 and the access token included, is gone.
+        assert_eq!(s.rotate("r1").await.unwrap(), Rotation::Reused);
+        assert_eq!(s.rotate("r2").await.unwrap(), Rotation::Unknown);
+        assert_eq!(s.access("a1").await.unwrap(), None);
+        assert_eq!(s.rotate("nothing").await.unwrap(), Rotation::Unknown);
+    }
+
+    #[tokio::test]
+    async fn revoking_a_user_stops_their_tokens_and_only_theirs() {
+        let (s, _d) = store().await;
+        for u in ["a", "b"] {
+            s.put_user(&user(u)).await.unwrap();
+            s.put_token(&format!("{u}-at"), "access", &grant(u), u, 600)
+                .await
+                .unwrap();
+            s.put_token(&format!("{u}-rt"), "refresh", &grant(u), u, 600)
+                .await
+                .unwrap();
+        }
+        assert_eq!(s.access("a-at").await.unwrap(), Some(grant("a")));
+        assert!(s.revoke("a").await.unwrap());
+        assert_eq!(s.access("a-at").await.unwrap(), None);
+        assert_eq!(s.rotate("a-rt").await.unwrap(), Rotation::Unknown);
+        assert!(s.user("a").await.unwrap().is_none());
+        assert_eq!(s.access("b-at").await.unwrap(), Some(grant("b")));
+        let lines = s.users().await.unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().any(|l| l.id == "a" && l.revoked && l.live_tokens == 0));
+        assert!(lines.iter().any(|l| l.id == "b" && !l.revoked && l.live_tokens == 2));
+        // Signing in again makes the user live.
+        s.put_user(&user("a")).await.unwrap();
+        assert!(s.user("a").await.unwrap().is_some());
+        assert!(!s.revoke("nobody").await.unwrap());
+    }
+}
