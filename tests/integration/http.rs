@@ -763,7 +763,7 @@ async fn http_runs_on_one_thread_unless_asked_for_workers() {
 }
 
 /// The official MCP Python SDK, installed by `./test.sh` into `tests/python/.venv`.
-fn python_sdk() -> Option<std::path::PathBuf> {
+pub fn python_sdk() -> Option<std::path::PathBuf> {
     let python = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/.venv/bin/python");
     if !python.exists() {
         assert!(

@@ -43,6 +43,8 @@ mod jsm_ops;
 mod links;
 /// Projects, myself, site discovery.
 mod misc;
+/// The multi-user server: MCP authorization, users signing in through their client, isolation.
+mod multi_user;
 /// OAuth 2.0 (3LO) sign-in, token cache and rotation, against a real OAuth server.
 mod oauth;
 /// Data Center personal access tokens: login, use, revocation.

@@ -22,9 +22,9 @@ use wiremock::{
 
 use crate::support::{fixture, free_port};
 
-const SECRET: &str = "test-secret-9f2c";
+pub const SECRET: &str = "test-secret-9f2c";
 
-fn node_ready() -> bool {
+pub fn node_ready() -> bool {
     let ok = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/node/node_modules/oauth2-mock-server")
         .exists();
@@ -54,6 +54,11 @@ impl Drop for AuthServer {
 
 impl AuthServer {
     pub fn start(mode: &str) -> AuthServer {
+        Self::start_with(mode, &[])
+    }
+
+    /// With more settings of `oauth-server.mjs` (`OAUTH_TOKEN_TTL`).
+    pub fn start_with(mode: &str, env: &[(&str, &str)]) -> AuthServer {
         let state = tempfile::tempdir().unwrap();
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node/oauth-server.mjs");
         let mut child = Command::new("node")
@@ -62,6 +67,7 @@ impl AuthServer {
             .env("OAUTH_CLIENT_SECRET", SECRET)
             .env("OAUTH_MODE", mode)
             .env("OAUTH_STATE_DIR", state.path())
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

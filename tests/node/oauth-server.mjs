@@ -4,6 +4,8 @@
 //   - refresh tokens rotate: each refresh issues a new one and disables the one used, so a
 //     reused refresh token gets 403 invalid_grant, as Atlassian answers;
 //   - the token response carries the scopes requested on the consent URL.
+//   - `test_user=NAME` on the consent URL makes NAME the token's `sub` (kept across refreshes):
+//     the multi-user tests sign in different people.
 // Behaviour switches (env): OAUTH_MODE = ok | deny | no_code | invalid_scope | bad_redirect.
 // It prints `ready <port>` once listening and keeps counters in $OAUTH_STATE_DIR/stats.json:
 // { refreshes, last_refresh_token, issued, rejected_reuse }.
@@ -28,15 +30,27 @@ const stats = { refreshes: 0, last_refresh_token: null, issued: 0, rejected_reus
 const save = () => writeFileSync(join(stateDir, 'stats.json'), JSON.stringify(stats));
 save();
 
+const userByCode = new Map();
+const userByRefresh = new Map();
+const userOf = (req) => {
+  const b = req.body || {};
+  if (b.grant_type === 'authorization_code') return userByCode.get(b.code);
+  if (b.grant_type === 'refresh_token') return userByRefresh.get(b.refresh_token);
+  return undefined;
+};
+
 // Every token is unique, as Atlassian's are (two tokens issued in the same second differ).
-server.service.on('beforeTokenSigning', (token) => {
+server.service.on('beforeTokenSigning', (token, req) => {
   token.payload.jti = randomUUID();
+  const user = userOf(req);
+  if (user) token.payload.sub = user;
 });
 
 server.service.on('beforeAuthorizeRedirect', (redirect, req) => {
   const url = redirect.url;
   const code = url.searchParams.get('code');
   if (code) scopeByCode.set(code, req.query.scope || '');
+  if (code && req.query.test_user) userByCode.set(code, req.query.test_user);
   if (mode === 'deny') {
     url.searchParams.delete('code');
     url.searchParams.set('error', 'access_denied');
@@ -79,10 +93,12 @@ server.service.on('beforeResponse', (resp, req) => {
     stats.refreshes += 1;
   }
   const body = resp.body;
+  const user = userOf(req);
   delete body.id_token;
   body.scope = scope;
   body.expires_in = ttl;
   if (body.refresh_token) {
+    if (user) userByRefresh.set(body.refresh_token, user);
     live.add(body.refresh_token);
     scopeByRefresh.set(body.refresh_token, scope);
     stats.last_refresh_token = body.refresh_token;
