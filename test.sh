@@ -3,7 +3,8 @@
 # tests against Atlassian's OpenAPI document (Prism), the OAuth tests against a real
 # authorization server (oauth2-mock-server), the MCP Python SDK's clients over HTTP and the official
 # MCP conformance suite; it installs the servers and the suite (with its Node 22) from npm and the
-# SDK into tests/python/.venv when missing.
+# SDK into tests/python/.venv when missing, and starts a throwaway PostgreSQL (Debian's package,
+# installed when missing) for the multi-user server's replica tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,6 +35,24 @@ if [ ! -x tests/python/.venv/bin/python ] || ! tests/python/.venv/bin/python -c 
   fi
   python3 -m venv tests/python/.venv
   tests/python/.venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+fi
+# A real PostgreSQL for the multi-user server's replica tests: Debian's package, a throwaway
+# cluster on a free port in a temporary folder, stopped when the tests end.
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if [ -z "$(pg_bin)" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if [ -n "$(pg_bin)" ] && [ -z "${JIRA_MCP_TEST_POSTGRES:-}" ]; then
+  PG_BIN="$(pg_bin)"
+  PG_DIR="$(mktemp -d)"
+  PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  trap 'as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1; rm -rf "$PG_DIR"' EXIT
+  export JIRA_MCP_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 fi
 export JIRA_MCP_REQUIRE_TEST_SERVERS=1
 if [ -n "${SKIP_CONFORMANCE:-}" ]; then unset JIRA_MCP_REQUIRE_TEST_SERVERS; fi

@@ -5,9 +5,12 @@
 //! database does not let anyone in; Atlassian's are sealed (`seal.rs`).
 //!
 //! Refreshing one user's Atlassian token is serialised: Atlassian rotates refresh tokens, so
-//! two refreshes of the same one would lose the user's grant. On PostgreSQL a transaction-scoped
-//! advisory lock per user covers every replica; SQLite serves one instance, where a per-user
-//! lock in the process does.
+//! two refreshes of the same one would lose the user's grant. A per-user lock in the process
+//! queues one replica's calls; on PostgreSQL a transaction-scoped advisory lock per user then
+//! covers every replica. The advisory lock is held on a connection of its own small pool: the
+//! refresh under it reads and writes through the main pool, which waiters never hold, so
+//! waiting can never starve the holder (SQLite serves one instance, where the process lock is
+//! enough).
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -42,8 +45,10 @@ impl Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// PostgreSQL: the connections that hold (or wait for) the refresh locks.
+    lock_pool: Option<AnyPool>,
     backend: Backend,
-    /// SQLite: one lock per user, for refreshes (one instance only).
+    /// One lock per user, for refreshes within this process.
     local_locks: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -183,20 +188,28 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .connect(&url)
-            .await
-            .map_err(|e| StoreError::Db {
-                backend: backend.name(),
-                message: crate::redact::url(&e.to_string()),
-            })?;
+        let connect = |size: u32, wait: u64| {
+            let url = url.clone();
+            async move {
+                AnyPoolOptions::new()
+                    .max_connections(size)
+                    .acquire_timeout(std::time::Duration::from_secs(wait))
+                    .connect(&url)
+                    .await
+                    .map_err(|e| StoreError::Db {
+                        backend: backend.name(),
+                        message: crate::redact::url(&e.to_string()),
+                    })
+            }
+        };
+        let (pool, lock_pool) = match backend {
+            Backend::Sqlite => (connect(4, 5).await?, None),
+            // A refresh takes Atlassian's time (up to 30 s); waiting for the lock may too.
+            Backend::Postgres => (connect(16, 5).await?, Some(connect(8, 60).await?)),
+        };
         let store = Store {
             pool,
+            lock_pool,
             backend,
             local_locks: Arc::default(),
         };
@@ -558,9 +571,14 @@ impl Store {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = T>,
     {
-        match self.backend {
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let lock = {
+            let mut locks = self.local_locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(user.to_string()).or_default().clone()
+        };
+        let _held = lock.lock().await;
+        match &self.lock_pool {
+            Some(lock_pool) => {
+                let mut tx = lock_pool.begin().await.map_err(self.err())?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(lock_key(user))
                     .execute(&mut *tx)
@@ -570,14 +588,7 @@ impl Store {
                 tx.commit().await.map_err(self.err())?;
                 Ok(out)
             }
-            Backend::Sqlite => {
-                let lock = {
-                    let mut locks = self.local_locks.lock().unwrap_or_else(|p| p.into_inner());
-                    locks.entry(user.to_string()).or_default().clone()
-                };
-                let _held = lock.lock().await;
-                Ok(f().await)
-            }
+            None => Ok(f().await),
         }
     }
 }

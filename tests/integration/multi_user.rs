@@ -45,24 +45,27 @@ impl Respond for Myself {
     }
 }
 
-/// One multi-user server with its Atlassian stand-ins.
+/// One multi-user deployment: replicas of the server sharing a store, with Atlassian's
+/// stand-ins. The first replica's URL is the public one (as behind a proxy).
 struct Deployment {
     auth: AuthServer,
     _atlassian: MockServer,
     home: tempfile::TempDir,
-    child: tokio::process::Child,
+    replicas: Vec<tokio::process::Child>,
+    /// Each replica's own URL.
+    urls: Vec<String>,
     url: String,
     log: std::path::PathBuf,
-}
-
-impl Drop for Deployment {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-    }
+    /// The shared store's settings, for the CLI (PostgreSQL).
+    store_env: Vec<(String, String)>,
 }
 
 impl Deployment {
     async fn start(token_ttl: &str) -> Deployment {
+        Self::start_replicas(token_ttl, 1, Vec::new()).await
+    }
+
+    async fn start_replicas(token_ttl: &str, count: usize, store_env: Vec<(String, String)>) -> Deployment {
         let auth = AuthServer::start_with("ok", &[("OAUTH_TOKEN_TTL", token_ttl)]);
         let atlassian = MockServer::start().await;
         Mock::given(method("GET"))
@@ -78,53 +81,79 @@ impl Deployment {
             .mount(&atlassian)
             .await;
         let home = tempfile::tempdir().unwrap();
-        let port = free_port();
         let log = home.path().join("server.log");
+        let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+        let urls: Vec<String> = ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect();
         let a = format!("http://127.0.0.1:{}", auth.port);
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
-            .args([
-                "serve",
-                "--transport",
-                "http",
-                "--multi-user",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("JIRA_MCP_HOME", home.path())
-            .env("JIRA_MCP_TOOLSETS", "default,users")
-            .env("ATLASSIAN_CLIENT_ID", "test-client")
-            .env("ATLASSIAN_CLIENT_SECRET", SECRET)
-            .env("JIRA_MCP_AUTH_URL", format!("{a}/authorize"))
-            .env("JIRA_MCP_TOKEN_URL", format!("{a}/token"))
-            .env(
-                "JIRA_MCP_RESOURCES_URL",
-                format!("{}/oauth/token/accessible-resources", atlassian.uri()),
-            )
-            .env("JIRA_MCP_API_BASE", format!("{}/ex/jira/{{cloudId}}", atlassian.uri()))
-            .env("JIRA_MCP_RETRY_BASE_MS", "1")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{url}/healthz")).await.is_ok() {
-                break;
+        let mut replicas = Vec::new();
+        for port in &ports {
+            let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"))
+                .args([
+                    "serve",
+                    "--transport",
+                    "http",
+                    "--multi-user",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                ])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("JIRA_MCP_HOME", home.path())
+                .env("JIRA_MCP_PUBLIC_URL", &urls[0])
+                .env("JIRA_MCP_TOOLSETS", "default,users")
+                .env("ATLASSIAN_CLIENT_ID", "test-client")
+                .env("ATLASSIAN_CLIENT_SECRET", SECRET)
+                .env("JIRA_MCP_AUTH_URL", format!("{a}/authorize"))
+                .env("JIRA_MCP_TOKEN_URL", format!("{a}/token"))
+                .env(
+                    "JIRA_MCP_RESOURCES_URL",
+                    format!("{}/oauth/token/accessible-resources", atlassian.uri()),
+                )
+                .env("JIRA_MCP_API_BASE", format!("{}/ex/jira/{{cloudId}}", atlassian.uri()))
+                .env("JIRA_MCP_RETRY_BASE_MS", "1")
+                .env("RUST_LOG", "info")
+                .envs(store_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::from(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&log)
+                        .unwrap(),
+                ))
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap();
+            replicas.push(child);
+        }
+        for url in &urls {
+            let mut up = false;
+            for _ in 0..200 {
+                if reqwest::get(format!("{url}/readyz"))
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+                {
+                    up = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            assert!(
+                up,
+                "{url} did not become ready: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         }
         Deployment {
             auth,
             _atlassian: atlassian,
             home,
-            child,
-            url,
+            replicas,
+            url: urls[0].clone(),
+            urls,
             log,
+            store_env,
         }
     }
 
@@ -163,6 +192,7 @@ impl Deployment {
             .args(args)
             .env_clear()
             .env("JIRA_MCP_HOME", self.home.path())
+            .envs(self.store_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .await
             .unwrap();
@@ -425,4 +455,221 @@ async fn concurrent_calls_with_expired_atlassian_tokens_never_reuse_a_refresh_to
         "a refresh token was presented twice: {stats}"
     );
     assert!(stats["refreshes"].as_u64().unwrap() > before, "{stats}");
+}
+
+/// A sign-in the way a client makes it, scripted: registration, `/authorize` with PKCE,
+/// Atlassian's consent (as `user`), the callback, and the token exchange. The access token.
+async fn sign_in_raw(url: &str, user: &str) -> String {
+    use sha2::Digest;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = "http://127.0.0.1:9/cb";
+    let reg: Value = http
+        .post(format!("{url}/register"))
+        .json(&json!({"redirect_uris": [redirect], "client_name": format!("raw-{user}")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client_id = reg["client_id"].as_str().unwrap().to_string();
+    let verifier = format!("{user}-verifier-{}", "x".repeat(50));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let mut next = format!(
+        "{url}/authorize?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("response_type", "code"),
+                ("client_id", &client_id),
+                ("redirect_uri", redirect),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+                ("state", "s1"),
+                ("resource", &format!("{url}/mcp")),
+            ])
+            .finish()
+    );
+    let code = loop {
+        if next.starts_with(redirect) {
+            let u = url::Url::parse(&next).unwrap();
+            let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+            assert_eq!(q.get("state").map(String::as_str), Some("s1"), "{next}");
+            break q.get("code").unwrap_or_else(|| panic!("no code: {next}")).clone();
+        }
+        if next.contains("audience=api.atlassian.com") {
+            next.push_str(&format!("&test_user={user}"));
+        }
+        let r = http.get(&next).send().await.unwrap();
+        assert_eq!(r.status(), 302, "{next}: {}", r.text().await.unwrap_or_default());
+        next = r.headers()["location"].to_str().unwrap().to_string();
+    };
+    let (status, t) = token_request(
+        url,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("client_id", &client_id),
+            ("code_verifier", &verifier),
+            ("resource", &format!("{url}/mcp")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{t}");
+    t["access_token"].as_str().unwrap().to_string()
+}
+
+/// A tool call as `token` on replica `url`, in a session of its own: the HTTP status (0 when
+/// the replica cannot be reached) and the answer.
+async fn call_on(url: &str, token: &str) -> (u16, String) {
+    let http = reqwest::Client::new();
+    let send = |body: Value, session: Option<String>| {
+        let mut rb = http
+            .post(format!("{url}/mcp"))
+            .bearer_auth(token)
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-11-25")
+            .json(&body);
+        if let Some(s) = session {
+            rb = rb.header("mcp-session-id", s);
+        }
+        rb.send()
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}});
+    let Ok(r) = send(init, None).await else {
+        return (0, String::new());
+    };
+    if r.status() != 200 {
+        return (r.status().as_u16(), r.text().await.unwrap_or_default());
+    }
+    let sid = r
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let _ = r.text().await;
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "jira_get_myself", "arguments": {}}});
+    match send(call, sid).await {
+        Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// A new, empty database on the test PostgreSQL; `None` when there is none (skipped).
+async fn postgres_database() -> Option<String> {
+    let Ok(admin) = std::env::var("JIRA_MCP_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("JIRA_MCP_REQUIRE_TEST_SERVERS").is_err(),
+            "PostgreSQL is required: ./test.sh starts one (JIRA_MCP_TEST_POSTGRES)"
+        );
+        eprintln!("skipping: no PostgreSQL (JIRA_MCP_TEST_POSTGRES)");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin)
+        .await
+        .expect("the test PostgreSQL answers");
+    let name = format!(
+        "mcp_{}",
+        jira_mcp::remote::short_id(&format!("{:?}", std::time::Instant::now()))
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+/// Three replicas on one PostgreSQL: a sign-in made through one works on all; after an
+/// Atlassian expiry, 10 users × 9 concurrent calls spread over the replicas make exactly one
+/// Atlassian refresh per user and never present a refresh token twice; a revocation stops a
+/// user on every replica at their next request; a replica killed mid-load fails only the calls
+/// sent to it, and clients carry on against the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survive_a_lost_replica() {
+    if !node_ready() {
+        return;
+    }
+    let Some(db) = postgres_database().await else {
+        return;
+    };
+    let store_env = vec![
+        ("JIRA_MCP_STORE_URL".to_string(), db),
+        ("JIRA_MCP_STORE_KEY".to_string(), jira_mcp::remote::KeyRing::generate()),
+    ];
+    // Atlassian tokens live 302 s: fresh for 2 s beyond the 300 s refresh margin.
+    let mut d = Deployment::start_replicas("302", 3, store_env).await;
+    let users: Vec<String> = (0..10).map(|i| format!("u{i}")).collect();
+    let mut tokens = Vec::new();
+    for u in &users {
+        tokens.push(sign_in_raw(&d.url, u).await);
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let before = d.auth.stats()["refreshes"].as_u64().unwrap();
+    let mut calls = Vec::new();
+    for (u, t) in users.iter().zip(&tokens) {
+        for i in 0..9 {
+            let (url, t, u) = (d.urls[i % 3].clone(), t.clone(), u.clone());
+            calls.push(tokio::spawn(async move { (u, call_on(&url, &t).await) }));
+        }
+    }
+    for c in calls {
+        let (u, (status, body)) = c.await.unwrap();
+        assert_eq!(status, 200, "{u}: {body}");
+        assert!(body.contains(&format!("User {u}")), "{u}: {body}");
+    }
+    let stats = d.auth.stats();
+    assert_eq!(stats["rejected_reuse"], 0, "{stats}");
+    assert_eq!(
+        stats["refreshes"].as_u64().unwrap() - before,
+        users.len() as u64,
+        "one refresh per user across the replicas: {stats}"
+    );
+
+    // Revoked through the shared store: every replica refuses at the next request.
+    let (code, out) = d.cli(&["users", "revoke", "acc-u0"]).await;
+    assert_eq!(code, 0, "{out}");
+    for url in &d.urls {
+        assert_eq!(call_on(url, &tokens[0]).await.0, 401, "{url}");
+        assert_eq!(call_on(url, &tokens[1]).await.0, 200, "{url}");
+    }
+
+    // A replica dies mid-load: only what was sent to it fails.
+    let deadline = std::time::Instant::now() + Duration::from_millis(1_500);
+    let mut load = Vec::new();
+    for (n, t) in tokens.iter().enumerate().skip(1) {
+        let (urls, t) = (d.urls.clone(), t.clone());
+        load.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            let mut i = n;
+            while std::time::Instant::now() < deadline {
+                let replica = i % 3;
+                outcomes.push((replica, call_on(&urls[replica], &t).await.0));
+                i += 1;
+            }
+            outcomes
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    d.replicas[2].kill().await.unwrap();
+    let mut per_replica = [(0, 0); 3];
+    for l in load {
+        for (replica, status) in l.await.unwrap() {
+            if status == 200 {
+                per_replica[replica].0 += 1;
+            } else {
+                per_replica[replica].1 += 1;
+            }
+        }
+    }
+    eprintln!("calls (ok, failed) per replica while replica 2 was killed: {per_replica:?}");
+    assert_eq!((per_replica[0].1, per_replica[1].1), (0, 0), "{per_replica:?}");
+    assert!(per_replica[0].0 > 0 && per_replica[1].0 > 0, "{per_replica:?}");
+    assert!(per_replica[2].1 > 0, "the killed replica's calls fail: {per_replica:?}");
 }
