@@ -62,10 +62,15 @@ struct Deployment {
 
 impl Deployment {
     async fn start(token_ttl: &str) -> Deployment {
-        Self::start_replicas(token_ttl, 1, Vec::new()).await
+        Self::start_replicas(token_ttl, 1, Vec::new(), &[]).await
     }
 
-    async fn start_replicas(token_ttl: &str, count: usize, store_env: Vec<(String, String)>) -> Deployment {
+    async fn start_replicas(
+        token_ttl: &str,
+        count: usize,
+        store_env: Vec<(String, String)>,
+        args: &[&str],
+    ) -> Deployment {
         let auth = AuthServer::start_with("ok", &[("OAUTH_TOKEN_TTL", token_ttl)]);
         let atlassian = MockServer::start().await;
         Mock::given(method("GET"))
@@ -96,6 +101,7 @@ impl Deployment {
                     "--listen",
                     &format!("127.0.0.1:{port}"),
                 ])
+                .args(args)
                 .env_clear()
                 .env("PATH", std::env::var("PATH").unwrap_or_default())
                 .env("JIRA_MCP_HOME", home.path())
@@ -560,6 +566,30 @@ async fn call_on(url: &str, token: &str) -> (u16, String) {
     }
 }
 
+/// Forces every user's Atlassian access token to count as expired, as an hour without a call
+/// would: opens each user's sealed tokens with the store key, backdates them, seals them again.
+async fn expire_atlassian_tokens(db: &str, key: &str) {
+    use sqlx::Row;
+    let keys = jira_mcp::remote::KeyRing::parse(key).unwrap();
+    let pool = sqlx::AnyPool::connect(db).await.unwrap();
+    for row in sqlx::query("SELECT id, sealed FROM users")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    {
+        let (id, sealed): (String, String) = (row.get("id"), row.get("sealed"));
+        let mut tokens: Value = serde_json::from_slice(&keys.open(&sealed, &id).unwrap()).unwrap();
+        tokens["expires_at"] = json!(0);
+        let resealed = keys.seal(&serde_json::to_vec(&tokens).unwrap(), &id);
+        sqlx::query("UPDATE users SET sealed = $1 WHERE id = $2")
+            .bind(resealed)
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+}
+
 /// A new, empty database on the test PostgreSQL; `None` when there is none (skipped).
 async fn postgres_database() -> Option<String> {
     let Ok(admin) = std::env::var("JIRA_MCP_TEST_POSTGRES") else {
@@ -586,11 +616,12 @@ async fn postgres_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-/// Three replicas on one PostgreSQL: a sign-in made through one works on all; after an
-/// Atlassian expiry, 10 users × 9 concurrent calls spread over the replicas make exactly one
-/// Atlassian refresh per user and never present a refresh token twice; a revocation stops a
-/// user on every replica at their next request; a replica killed mid-load fails only the calls
-/// sent to it, and clients carry on against the others.
+/// Three stateless replicas on one PostgreSQL (as `deploy/compose.yaml` runs them): a sign-in
+/// made through one works on all; after an Atlassian expiry, 50 users × 20 concurrent calls
+/// spread over the replicas make exactly one Atlassian refresh per user and never present a
+/// refresh token twice; a revocation stops a user on every replica at their next request; a
+/// replica killed mid-load fails only the calls sent to it, and clients carry on against the
+/// others.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survive_a_lost_replica() {
     if !node_ready() {
@@ -599,22 +630,23 @@ async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survi
     let Some(db) = postgres_database().await else {
         return;
     };
+    let key = jira_mcp::remote::KeyRing::generate();
     let store_env = vec![
-        ("JIRA_MCP_STORE_URL".to_string(), db),
-        ("JIRA_MCP_STORE_KEY".to_string(), jira_mcp::remote::KeyRing::generate()),
+        ("JIRA_MCP_STORE_URL".to_string(), db.clone()),
+        ("JIRA_MCP_STORE_KEY".to_string(), key.clone()),
     ];
-    // Atlassian tokens live 302 s: fresh for 2 s beyond the 300 s refresh margin.
-    let mut d = Deployment::start_replicas("302", 3, store_env).await;
-    let users: Vec<String> = (0..10).map(|i| format!("u{i}")).collect();
+    let mut d = Deployment::start_replicas("3600", 3, store_env, &["--stateless"]).await;
+    let users: Vec<String> = (0..50).map(|i| format!("u{i}")).collect();
     let mut tokens = Vec::new();
     for u in &users {
         tokens.push(sign_in_raw(&d.url, u).await);
     }
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    expire_atlassian_tokens(&db, &key).await;
     let before = d.auth.stats()["refreshes"].as_u64().unwrap();
+    let started = std::time::Instant::now();
     let mut calls = Vec::new();
     for (u, t) in users.iter().zip(&tokens) {
-        for i in 0..9 {
+        for i in 0..20 {
             let (url, t, u) = (d.urls[i % 3].clone(), t.clone(), u.clone());
             calls.push(tokio::spawn(async move { (u, call_on(&url, &t).await) }));
         }
@@ -624,6 +656,12 @@ async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survi
         assert_eq!(status, 200, "{u}: {body}");
         assert!(body.contains(&format!("User {u}")), "{u}: {body}");
     }
+    eprintln!(
+        "{} calls of {} users through 3 replicas: {} ms",
+        users.len() * 20,
+        users.len(),
+        started.elapsed().as_millis()
+    );
     let stats = d.auth.stats();
     assert_eq!(stats["rejected_reuse"], 0, "{stats}");
     assert_eq!(
