@@ -14,6 +14,7 @@
 //! for that user's own Jira client (`users.rs`). A session belongs to the user who opened it.
 //! The store (`store.rs`) is SQLite in one file by default, or PostgreSQL for replicas.
 
+mod cimd;
 mod grant;
 mod seal;
 mod store;
@@ -49,6 +50,8 @@ pub struct RemoteSettings {
     pub store_url: String,
     /// The store keys, newest first (`JIRA_MCP_STORE_KEY` or `JIRA_MCP_STORE_KEY_FILE`).
     pub keys: String,
+    /// Client ID metadata documents may be on private addresses (`JIRA_MCP_CIMD_ALLOW_PRIVATE`).
+    pub cimd_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,10 +103,15 @@ impl RemoteSettings {
                 ));
             }
         };
+        let cimd_private = matches!(
+            env("JIRA_MCP_CIMD_ALLOW_PRIVATE").as_deref().map(str::trim),
+            Some("1" | "true" | "yes")
+        );
         Ok(RemoteSettings {
             public_url,
             store_url,
             keys,
+            cimd_private,
         })
     }
 }
@@ -159,6 +167,9 @@ pub struct Remote {
     clients: std::sync::Mutex<users::Clients>,
     /// Who opened each MCP session: a session is used by its user only.
     sessions: std::sync::Mutex<HashMap<String, String>>,
+    /// Client ID metadata documents read recently.
+    documents: cimd::Cache,
+    cimd_private: bool,
 }
 
 /// Access tokens live 15 minutes; refresh tokens 30 days, spent on use.
@@ -220,6 +231,8 @@ impl Remote {
             http,
             clients: Default::default(),
             sessions: Default::default(),
+            documents: Default::default(),
+            cimd_private: settings.cimd_private,
         }))
     }
 

@@ -73,7 +73,7 @@ async fn server_metadata(State(r): State<Arc<Remote>>) -> Json<Value> {
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
         "authorization_response_iss_parameter_supported": true,
-        "client_id_metadata_document_supported": false,
+        "client_id_metadata_document_supported": true,
     }))
 }
 
@@ -90,7 +90,7 @@ fn registration_error(code: &str, description: &str) -> Response {
 
 /// A redirect URI a client may register: https anywhere, http only to this machine (native
 /// apps' loopback redirect), or a private-use scheme (`com.example.app:/cb`); no fragment.
-fn redirect_uri_ok(uri: &str) -> bool {
+pub(super) fn redirect_uri_ok(uri: &str) -> bool {
     let Ok(u) = Url::parse(uri) else { return false };
     if uri.len() > 2_000 || u.fragment().is_some() {
         return false;
@@ -164,6 +164,32 @@ async fn register(State(r): State<Arc<Remote>>, body: Bytes) -> Response {
     (StatusCode::CREATED, Json(out)).into_response()
 }
 
+// ---- clients -----------------------------------------------------------------------------------
+
+/// Why a client could not be found.
+enum Unfound {
+    /// Its metadata document is unreadable or invalid (the text says how).
+    Document(String),
+    Store,
+}
+
+/// A registered client, or one described by the metadata document at its `client_id` URL.
+async fn find_client(r: &Remote, id: &str) -> Result<Option<ClientRecord>, Unfound> {
+    if super::cimd::is_document_url(id) {
+        return super::cimd::client(&r.documents, id, r.cimd_private)
+            .await
+            .map(Some)
+            .map_err(|why| {
+                tracing::info!(client = %id, reason = %why, "a client metadata document was refused");
+                Unfound::Document(why)
+            });
+    }
+    r.store.client(id).await.map_err(|e| {
+        tracing::error!(error = %e, "reading a client failed");
+        Unfound::Store
+    })
+}
+
 // ---- authorization -----------------------------------------------------------------------------
 
 /// Query or form parameters; a parameter given twice is refused (RFC 6749 §3.1).
@@ -222,7 +248,7 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
     let Some(client_id) = get("client_id") else {
         return page(StatusCode::BAD_REQUEST, "client_id is missing");
     };
-    let client = match r.store.client(client_id).await {
+    let client = match find_client(&r, client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => {
             return page(
@@ -231,10 +257,8 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
                  the server from the client and add it again.",
             );
         }
-        Err(e) => {
-            tracing::error!(error = %e, "reading a client failed");
-            return page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable");
-        }
+        Err(Unfound::Document(why)) => return page(StatusCode::BAD_REQUEST, &format!("The client: {why}.")),
+        Err(Unfound::Store) => return page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable"),
     };
     let redirect_uri = match get("redirect_uri") {
         Some(u) if client.redirect_uris.iter().any(|x| x == u) => u.to_string(),
@@ -471,7 +495,7 @@ async fn client_of(
             ));
         }
     };
-    let client = match r.store.client(&id).await {
+    let client = match find_client(r, &id).await {
         Ok(Some(c)) => c,
         Ok(None) => {
             return Err(token_error(
@@ -480,8 +504,8 @@ async fn client_of(
                 "unknown client",
             ));
         }
-        Err(e) => {
-            tracing::error!(error = %e, "reading a client failed");
+        Err(Unfound::Document(why)) => return Err(token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why)),
+        Err(Unfound::Store) => {
             return Err(token_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",

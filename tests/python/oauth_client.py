@@ -1,14 +1,15 @@
 """Signs in to jira-mcp's multi-user server with the official MCP Python SDK's OAuth client,
 then calls a tool as that user.
 
-Usage: oauth_client.py URL USER [TOKENS_FILE]
+Usage: oauth_client.py URL USER [TOKENS_FILE [CLIENT_METADATA_URL]]
 
 The SDK does discovery (protected resource and authorization server metadata), dynamic client
 registration, PKCE and the token exchange itself; only the browser is scripted: it follows the
 authorization URL through jira-mcp and the Atlassian stand-in (adding `test_user=USER`, which
 the stand-in puts into the token as the signed-in account) back to the client's redirect URI.
 With TOKENS_FILE, the client's registration and tokens are written there as JSON (to replay
-them from another client in the tests).
+them from another client in the tests). With CLIENT_METADATA_URL, the client identifies itself
+by that client ID metadata document instead of registering.
 
 Prints one JSON object: the tool's text, whether it failed, and the tokens' shape.
 """
@@ -81,7 +82,7 @@ class Browser:
         return self.result
 
 
-async def main(url, user, tokens_file=None):
+async def main(url, user, tokens_file=None, client_metadata_url=None):
     browser = Browser(user)
     storage = Memory()
     auth = OAuthClientProvider(
@@ -95,13 +96,14 @@ async def main(url, user, tokens_file=None):
         storage=storage,
         redirect_handler=browser.open,
         callback_handler=browser.callback,
+        client_metadata_url=client_metadata_url,
     )
     async with httpx2.AsyncClient(auth=auth, timeout=60) as http:
         async with streamable_http_client(url, http_client=http) as (read, write, *_):
             async with ClientSession(read, write) as session:
                 await session.initialize()
                 result = await session.call_tool("jira_get_myself", {})
-    if tokens_file:
+    if tokens_file and tokens_file != "-":
         with open(tokens_file, "w") as f:
             json.dump(
                 {
