@@ -969,3 +969,54 @@ async fn a_client_id_metadata_document_stands_in_for_registration() {
     let (code, out) = d.cli(&["users", "list"]).await;
     assert!(code == 0 && out.contains("acc-erin"), "{out}");
 }
+
+/// Misconfigurations of the multi-user mode stop `serve` with what to set: a network address
+/// without a public URL, no OAuth app, a shared store without a key, and a bearer secret that
+/// would stand in front of the sign-in.
+#[tokio::test]
+async fn a_multi_user_server_without_what_it_needs_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let app = [("ATLASSIAN_CLIENT_ID", "id"), ("ATLASSIAN_CLIENT_SECRET", "secret")];
+    let cases: [(&[&str], Vec<(&str, &str)>, &str); 5] = [
+        (&["--listen", "0.0.0.0:0"], app.to_vec(), "needs JIRA_MCP_PUBLIC_URL"),
+        (
+            &["--listen", "127.0.0.1:0"],
+            vec![],
+            "set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET",
+        ),
+        (
+            &["--listen", "127.0.0.1:0"],
+            [app.as_slice(), &[("JIRA_MCP_STORE_URL", "postgres://db/x")]].concat(),
+            "set JIRA_MCP_STORE_KEY",
+        ),
+        (
+            &["--listen", "127.0.0.1:0"],
+            [app.as_slice(), &[("JIRA_MCP_HTTP_TOKEN", "0123456789abcdef0123")]].concat(),
+            "unset JIRA_MCP_HTTP_TOKEN",
+        ),
+        (
+            &["--listen", "127.0.0.1:0", "--transport", "stdio"],
+            app.to_vec(),
+            "--multi-user needs --transport http",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_jira-mcp"));
+        cmd.args(["serve", "--multi-user"]);
+        if !args.contains(&"--transport") {
+            cmd.args(["--transport", "http"]);
+        }
+        let out = cmd
+            .args(args)
+            .env_clear()
+            .env("JIRA_MCP_HOME", home.path())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: started");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}
