@@ -225,6 +225,18 @@ impl Http {
         }
     }
 
+    /// The same connection pool with another credential source: the multi-user server's
+    /// users share one pool (credentials travel per request), so a user's first call does not
+    /// load the root certificates again.
+    pub fn with_auth(&self, auth: Arc<dyn TokenProvider>) -> Http {
+        Http {
+            client: self.client.clone(),
+            timeout: self.timeout,
+            auth,
+            retry: self.retry.clone(),
+        }
+    }
+
     fn client(&self) -> &reqwest::Client {
         self.client.get_or_init(|| {
             reqwest::Client::builder()

@@ -164,6 +164,8 @@ pub struct Remote {
     scopes: Vec<String>,
     config: Config,
     http: reqwest::Client,
+    /// The connection pool every user's Jira client shares.
+    jira_http: crate::http::Http,
     clients: std::sync::Mutex<users::Clients>,
     /// Who opened each MCP session: a session is used by its user only.
     sessions: std::sync::Mutex<HashMap<String, String>>,
@@ -229,6 +231,12 @@ impl Remote {
             scopes,
             config: config.clone(),
             http,
+            // Only its pool is used: each user's client brings its own credentials.
+            jira_http: crate::http::Http::new(
+                Arc::new(crate::auth::Misconfigured("no user".into())),
+                config.retry.clone(),
+                config.request_timeout,
+            ),
             clients: Default::default(),
             sessions: Default::default(),
             documents: Default::default(),

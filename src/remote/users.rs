@@ -22,7 +22,6 @@ use crate::{
         store::{TokenKind, TokenSet},
     },
     config::Config,
-    http::Http,
     jira::JiraClient,
 };
 
@@ -118,8 +117,7 @@ pub(super) fn client_for(remote: &Arc<Remote>, user: &User) -> Arc<JiraClient> {
         user: user.id.clone(),
         cached: Mutex::new(None),
     });
-    let http = Http::new(tokens, config.retry.clone(), config.request_timeout);
-    JiraClient::new(http, config)
+    JiraClient::new(remote.jira_http.with_auth(tokens), config)
 }
 
 /// One user's Atlassian tokens, from the store.
