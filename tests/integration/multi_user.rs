@@ -977,7 +977,9 @@ async fn a_client_id_metadata_document_stands_in_for_registration() {
 async fn a_multi_user_server_without_what_it_needs_says_so() {
     let home = tempfile::tempdir().unwrap();
     let app = [("ATLASSIAN_CLIENT_ID", "id"), ("ATLASSIAN_CLIENT_SECRET", "secret")];
-    let cases: [(&[&str], Vec<(&str, &str)>, &str); 5] = [
+    /// Arguments, environment, and what the error must say.
+    type Case<'a> = (&'a [&'a str], Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 5] = [
         (&["--listen", "0.0.0.0:0"], app.to_vec(), "needs JIRA_MCP_PUBLIC_URL"),
         (
             &["--listen", "127.0.0.1:0"],
