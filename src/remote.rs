@@ -184,11 +184,9 @@ impl Remote {
         settings: RemoteSettings,
         scopes: Vec<String>,
     ) -> Result<Arc<Remote>, RemoteError> {
-        if config.flavor == Flavor::DataCenter {
+        if config.flavor == Flavor::DataCenter && config.site.is_none() {
             return Err(RemoteError::Setup(
-                "--multi-user signs users in with Atlassian Cloud's OAuth 2.0 (3LO); Data Center is not supported in \
-                 this mode yet"
-                    .into(),
+                "--multi-user on Data Center signs users in at the site: set JIRA_MCP_SITE to its base URL".into(),
             ));
         }
         let AuthConfig::OAuth(oauth) = &config.auth else {
@@ -247,6 +245,14 @@ impl Remote {
     /// The routes of the authorization server and the resource metadata.
     pub fn routes(self: &Arc<Self>) -> axum::Router {
         grant::routes(self.clone())
+    }
+
+    /// The Data Center site's base URL.
+    fn data_center_site(&self) -> Option<String> {
+        self.config
+            .site
+            .as_ref()
+            .map(|s| s.as_str().trim_end_matches('/').to_string())
     }
 
     fn issuer(&self) -> String {

@@ -300,12 +300,15 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
         return fail("invalid_request", "state is too long");
     }
     let ours = new_token("");
+    // Data Center's provider wants PKCE of its own: its verifier waits for the callback, sealed.
+    let upstream = r.app.authorize(&r.scopes, &ours);
     let pending = Pending {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.clone(),
         client_state: state.map(str::to_string),
         code_challenge: challenge,
         resource: r.resource.clone(),
+        upstream_verifier: upstream.verifier.map(|v| r.keys.seal(v.expose().as_bytes(), &ours)),
     };
     if let Err(e) = r
         .store
@@ -315,7 +318,7 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
         tracing::error!(error = %e, "saving an authorization failed");
         return fail("temporarily_unavailable", "the server's store is unavailable");
     }
-    found(r.app.authorize_url(&r.scopes, &ours).as_str())
+    found(upstream.url.as_str())
 }
 
 /// Atlassian's redirect after the user consented (or not).
@@ -350,7 +353,14 @@ async fn callback(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> Re
         let why: String = why.chars().take(300).collect();
         return fail("access_denied", &format!("Atlassian: {why}"));
     };
-    let user = match sign_in(&r, code).await {
+    let verifier = match (&pending.upstream_verifier, get("state")) {
+        (Some(sealed), Some(s)) => match r.keys.open(sealed, s) {
+            Ok(v) => Some(crate::auth::Secret::new(String::from_utf8_lossy(&v).to_string())),
+            Err(_) => return fail("server_error", "the sign-in's PKCE verifier could not be read"),
+        },
+        _ => None,
+    };
+    let user = match sign_in(&r, code, verifier.as_ref()).await {
         Ok(u) => u,
         Err(why) => {
             tracing::warn!(reason = %why, "a user's Atlassian sign-in failed");
@@ -383,30 +393,43 @@ async fn callback(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> Re
     found(back.as_str())
 }
 
-/// Exchanges Atlassian's code, finds the user's site and account, and keeps their sealed
-/// tokens. The user's id (their Atlassian account id), or why it failed, in words for them.
-async fn sign_in(r: &Remote, code: &str) -> Result<String, String> {
+/// Exchanges the code from Atlassian (or the Data Center site), finds the user's site and
+/// account, and keeps their sealed tokens. The user's id (their Atlassian account id, or Data
+/// Center user key), or why it failed, in words for them.
+async fn sign_in(r: &Remote, code: &str, verifier: Option<&crate::auth::Secret>) -> Result<String, String> {
     let tokens = r
         .app
-        .exchange_code(&r.http, code, None, &r.scopes)
+        .exchange_code(&r.http, code, verifier, &r.scopes)
         .await
         .map_err(|e| e.to_string())?;
-    let sites = crate::auth::sites::fetch(&r.http, &r.config.resources_url, tokens.access_token.expose()).await?;
-    let wanted = r
-        .config
-        .site
-        .as_ref()
-        .map(|s| s.as_str().trim_end_matches('/').to_string());
-    let site = crate::auth::sites::choose_site(&sites, wanted.as_deref())?.clone();
-    let template = r
-        .config
-        .api_base
-        .clone()
-        .unwrap_or_else(|| format!("{}/{{cloudId}}", crate::config::DEFAULT_GATEWAY));
-    let myself = format!(
-        "{}/rest/api/3/myself",
-        template.replace("{cloudId}", &site.id).trim_end_matches('/')
-    );
+    let (site_url, cloud_id, myself, id_key) = match r.config.flavor {
+        crate::config::Flavor::Cloud => {
+            let sites =
+                crate::auth::sites::fetch(&r.http, &r.config.resources_url, tokens.access_token.expose()).await?;
+            let wanted = r
+                .config
+                .site
+                .as_ref()
+                .map(|s| s.as_str().trim_end_matches('/').to_string());
+            let site = crate::auth::sites::choose_site(&sites, wanted.as_deref())?.clone();
+            let template = r
+                .config
+                .api_base
+                .clone()
+                .unwrap_or_else(|| format!("{}/{{cloudId}}", crate::config::DEFAULT_GATEWAY));
+            let myself = format!(
+                "{}/rest/api/3/myself",
+                template.replace("{cloudId}", &site.id).trim_end_matches('/')
+            );
+            (site.url, site.id, myself, "accountId")
+        }
+        crate::config::Flavor::DataCenter => {
+            let site = r.data_center_site().ok_or("JIRA_MCP_SITE is not set")?;
+            let base = r.config.api_base.clone().unwrap_or_else(|| site.clone());
+            let myself = format!("{}/rest/api/2/myself", base.trim_end_matches('/'));
+            (site, String::new(), myself, "key")
+        }
+    };
     let me: Value = r
         .http
         .get(&myself)
@@ -421,7 +444,8 @@ async fn sign_in(r: &Remote, code: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("Jira's answer about your account was unreadable: {e}"))?;
     let id = me
-        .get("accountId")
+        .get(id_key)
+        .or_else(|| me.get("name"))
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .ok_or("Jira's answer named no account id")?
@@ -439,8 +463,8 @@ async fn sign_in(r: &Remote, code: &str) -> Result<String, String> {
     let user = super::store::User {
         id: id.clone(),
         name,
-        site_url: site.url.trim_end_matches('/').to_string(),
-        cloud_id: site.id.clone(),
+        site_url: site_url.trim_end_matches('/').to_string(),
+        cloud_id,
         sealed,
         expires_at: tokens.expires_at,
     };

@@ -70,6 +70,8 @@ pub struct Pending {
     pub client_state: Option<String>,
     pub code_challenge: String,
     pub resource: String,
+    /// Data Center: the PKCE verifier of the sign-in at Jira, sealed.
+    pub upstream_verifier: Option<String>,
 }
 
 /// An authorization code, between the callback and the client's `/token`.
@@ -150,6 +152,7 @@ const SCHEMA: &[&str] = &[
         client_state TEXT,
         code_challenge TEXT NOT NULL,
         resource TEXT NOT NULL,
+        upstream_verifier TEXT,
         expires BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS codes (
         hash TEXT PRIMARY KEY,
@@ -285,8 +288,8 @@ impl Store {
     pub async fn put_pending(&self, state_hash: &str, p: &Pending, ttl: u64) -> Result<(), StoreError> {
         self.sweep().await?;
         sqlx::query(
-            "INSERT INTO pending (state, client_id, redirect_uri, client_state, code_challenge, resource, expires) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO pending (state, client_id, redirect_uri, client_state, code_challenge, resource, \
+             upstream_verifier, expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(state_hash)
         .bind(&p.client_id)
@@ -294,6 +297,7 @@ impl Store {
         .bind(p.client_state.clone())
         .bind(&p.code_challenge)
         .bind(&p.resource)
+        .bind(p.upstream_verifier.clone())
         .bind((now() + ttl) as i64)
         .execute(&self.pool)
         .await
@@ -305,7 +309,7 @@ impl Store {
     pub async fn take_pending(&self, state_hash: &str) -> Result<Option<Pending>, StoreError> {
         let row = sqlx::query(
             "DELETE FROM pending WHERE state = $1 AND expires > $2 \
-             RETURNING client_id, redirect_uri, client_state, code_challenge, resource",
+             RETURNING client_id, redirect_uri, client_state, code_challenge, resource, upstream_verifier",
         )
         .bind(state_hash)
         .bind(now() as i64)
@@ -318,6 +322,7 @@ impl Store {
             client_state: r.get("client_state"),
             code_challenge: r.get("code_challenge"),
             resource: r.get("resource"),
+            upstream_verifier: r.get("upstream_verifier"),
         }))
     }
 
@@ -638,6 +643,7 @@ mod tests {
             client_state: None,
             code_challenge: "x".into(),
             resource: "r".into(),
+            upstream_verifier: None,
         };
         s.put_pending("st", &p, 60).await.unwrap();
         assert!(s.take_pending("st").await.unwrap().is_some());

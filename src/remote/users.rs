@@ -101,6 +101,11 @@ pub(super) fn user_config(base: &Config, user: &User) -> Config {
     c.profile = format!("user-{short}");
     c.data_dir = base.data_dir.join("users");
     c.site = url::Url::parse(&user.site_url).ok();
+    if base.flavor == crate::config::Flavor::DataCenter {
+        // The site itself (or the configured base, for proxies): no gateway, no cloud id.
+        c.api_base = Some(base.api_base.clone().unwrap_or_else(|| user.site_url.clone()));
+        return c;
+    }
     c.cloud_id = Some(user.cloud_id.clone());
     let template = base
         .api_base

@@ -35,6 +35,9 @@ impl Respond for Myself {
         match sub {
             Some(sub) => ResponseTemplate::new(200).set_body_json(json!({
                 "accountId": format!("acc-{sub}"),
+                // Data Center names users by key and name.
+                "key": format!("key-{sub}"),
+                "name": sub,
                 "displayName": format!("User {sub}"),
                 "emailAddress": format!("{sub}@example.com"),
                 "active": true,
@@ -85,6 +88,20 @@ impl Deployment {
             .respond_with(Myself)
             .mount(&atlassian)
             .await;
+        Mock::given(method("GET"))
+            .and(path("/rest/api/2/myself"))
+            .respond_with(Myself)
+            .mount(&atlassian)
+            .await;
+        let mut store_env = store_env;
+        if store_env
+            .iter()
+            .any(|(k, v)| k == "JIRA_MCP_FLAVOR" && v == "datacenter")
+        {
+            // The site is the stand-in, and so is its REST API.
+            store_env.push(("JIRA_MCP_SITE".into(), atlassian.uri()));
+            store_env.push(("JIRA_MCP_API_BASE".into(), atlassian.uri()));
+        }
         let home = tempfile::tempdir().unwrap();
         let log = home.path().join("server.log");
         let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
@@ -511,7 +528,8 @@ async fn sign_in_raw(url: &str, user: &str) -> String {
             assert_eq!(q.get("state").map(String::as_str), Some("s1"), "{next}");
             break q.get("code").unwrap_or_else(|| panic!("no code: {next}")).clone();
         }
-        if next.contains("audience=api.atlassian.com") {
+        // The consent page of the stand-in for Atlassian (or the Data Center site).
+        if next.contains("/authorize?") && !next.starts_with(url) {
             next.push_str(&format!("&test_user={user}"));
         }
         let r = http.get(&next).send().await.unwrap();
@@ -1021,4 +1039,26 @@ async fn a_multi_user_server_without_what_it_needs_says_so() {
         assert!(!out.status.success(), "{args:?}: started");
         assert!(err.contains(expected), "{args:?}: {err}");
     }
+}
+
+/// Data Center: users sign in at the site's OAuth 2.0 provider (with PKCE of the server's own,
+/// its verifier kept sealed between the authorization and the callback), and call as
+/// themselves through the site's REST API v2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_center_users_sign_in_at_the_site() {
+    if !node_ready() {
+        return;
+    }
+    let d = Deployment::start_replicas("3600", 1, vec![("JIRA_MCP_FLAVOR".into(), "datacenter".into())], &[]).await;
+    let frank = sign_in_raw(&d.url, "frank").await;
+    let grace = sign_in_raw(&d.url, "grace").await;
+    let (status, body) = call_on(&d.url, &frank).await;
+    assert_eq!(status, 200, "{body}\n{}", d.logs());
+    assert!(body.contains("User frank"), "{body}");
+    assert!(call_on(&d.url, &grace).await.1.contains("User grace"));
+    let (code, out) = d.cli(&["users", "list"]).await;
+    assert!(
+        code == 0 && out.contains("key-frank") && out.contains("key-grace"),
+        "{out}"
+    );
 }
