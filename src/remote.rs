@@ -168,10 +168,42 @@ pub struct Remote {
     jira_http: crate::http::Http,
     clients: std::sync::Mutex<users::Clients>,
     /// Who opened each MCP session: a session is used by its user only.
-    sessions: std::sync::Mutex<HashMap<String, String>>,
+    sessions: std::sync::Mutex<Owners>,
     /// Client ID metadata documents read recently.
     documents: cimd::Cache,
     cimd_private: bool,
+}
+
+/// The owners of the most recent [`Owners::MAX`] sessions. Live sessions are far fewer (256 per
+/// replica by default, closed after 10 idle minutes), so an owner evicted here belongs to a
+/// session that is long gone; the map cannot grow without end.
+#[derive(Default)]
+struct Owners {
+    by_session: HashMap<String, String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Owners {
+    const MAX: usize = 65_536;
+
+    fn get(&self, session: &str) -> Option<&String> {
+        self.by_session.get(session)
+    }
+
+    fn insert(&mut self, session: String, user: String) {
+        while self.by_session.len() >= Self::MAX {
+            let Some(old) = self.order.pop_front() else { break };
+            self.by_session.remove(&old);
+        }
+        self.order.push_back(session.clone());
+        self.by_session.insert(session, user);
+    }
+
+    fn forget_user(&mut self, user: &str) {
+        self.by_session.retain(|_, owner| owner != user);
+        let live = &self.by_session;
+        self.order.retain(|s| live.contains_key(s));
+    }
 }
 
 /// Access tokens live 15 minutes; refresh tokens 30 days, spent on use.
@@ -351,7 +383,7 @@ impl Remote {
         self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, owner| owner != user);
+            .forget_user(user);
         Ok(found)
     }
 

@@ -381,6 +381,31 @@ async fn users_sign_in_through_their_client_and_call_as_themselves() {
     .await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_target")));
 
+    // A token this server issued for another resource (audience) is refused at the endpoint.
+    {
+        use sha2::Digest;
+        let db = format!("sqlite://{}", d.home.path().join("multi-user.db").display());
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db).await.unwrap();
+        let hash: String = sha2::Sha256::digest(b"jmcp_at_elsewhere")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        sqlx::query(
+            "INSERT INTO tokens (hash, kind, user_id, client_id, resource, family, expires) \
+             VALUES ($1, 'access', 'acc-alice', 'c', 'https://other.example.com/mcp', 'f', 9999999999)",
+        )
+        .bind(hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            whoami(&url, "jmcp_at_elsewhere", &sa).await.0,
+            401,
+            "a token for another resource"
+        );
+    }
+
     // Revocation from the command line: bob's tokens stop at once, alice's go on.
     let (code, out) = d.cli(&["users", "revoke", "acc-bob"]).await;
     assert_eq!(code, 0, "{out}");
