@@ -186,6 +186,9 @@ impl Store {
             return Err(StoreError::BadUrl(crate::redact::url(url)));
         };
         sqlx::any::install_default_drivers();
+        if backend == Backend::Sqlite {
+            create_private(url)?;
+        }
         let url = match backend {
             // Create the file if missing; WAL lets readers go on while a token is written.
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
@@ -598,6 +601,37 @@ impl Store {
     }
 }
 
+/// Creates the SQLite file (and its folder) readable by this user only, before SQLite does
+/// with the umask's mode: it holds sealed tokens and token hashes. SQLite gives its `-wal` and
+/// `-shm` files the same mode.
+fn create_private(url: &str) -> Result<(), StoreError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    let fail = |e: std::io::Error| StoreError::Db {
+        backend: "SQLite",
+        message: format!("cannot create {}: {e}", path.display()),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(fail)
+}
+
 /// A user's advisory-lock key: 64 bits of the SHA-256 of their id.
 fn lock_key(user: &str) -> i64 {
     use sha2::{Digest, Sha256};
@@ -632,6 +666,18 @@ mod tests {
             client_id: "client".into(),
             resource: "https://mcp.example.com/mcp".into(),
         }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_s, d) = store().await;
+        let mode = std::fs::metadata(d.path().join("store.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[tokio::test]
