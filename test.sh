@@ -46,7 +46,8 @@ if [ -n "$(pg_bin)" ] && [ -z "${JIRA_MCP_TEST_POSTGRES:-}" ]; then
   PG_BIN="$(pg_bin)"
   PG_DIR="$(mktemp -d)"
   PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  RUNUSER="$(command -v runuser || echo /usr/sbin/runuser)"
+  as_pg() { if [ "$(id -u)" = 0 ]; then "$RUNUSER" -u postgres -- "$@"; else "$@"; fi; }
   if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust >/dev/null
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \

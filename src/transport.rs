@@ -506,14 +506,19 @@ impl HttpServer {
                 remote.clone(),
                 crate::remote::Remote::authenticate,
             ));
-            app = app
-                .merge(Router::new().route("/readyz", get(readyz)).with_state(remote.clone()))
-                .merge(remote.routes());
+            app = app.merge(Router::new().route("/readyz", get(readyz)).with_state(remote.clone()));
         }
-        let app = app
+        let mut app = app
             .merge(mcp_routes)
             .merge(sse_routes)
-            .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check))
+            .layer(middleware::from_fn_with_state(Arc::new(policy), guard::check));
+        // The OAuth endpoints are outside the Host and Origin checks, which guard the MCP
+        // endpoint against DNS rebinding: they carry no ambient authority (no cookies; codes
+        // and tokens travel in the request), and browser-based clients call them across origins.
+        if let Some(remote) = &opts.remote {
+            app = app.merge(remote.routes());
+        }
+        let app = app
             .layer(tower_http::limit::RequestBodyLimitLayer::new(opts.max_body_bytes))
             // Outside the limit layer: it sees the body as sent, to drain what is too much.
             .layer(middleware::from_fn_with_state(opts.max_body_bytes, chunked_body_limit))

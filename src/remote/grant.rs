@@ -41,14 +41,28 @@ const PENDING_TTL: u64 = 10 * 60;
 const CODE_TTL: u64 = 5 * 60;
 
 pub fn routes(remote: Arc<Remote>) -> Router {
-    Router::new()
+    // Browser-based clients (the MCP Inspector, web apps) read the metadata, register and
+    // redeem codes from their own origin: any origin may, without credentials.
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([http::Method::GET, http::Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            http::HeaderName::from_static("mcp-protocol-version"),
+        ]);
+    let cross_origin = Router::new()
         .route("/.well-known/oauth-protected-resource", get(resource_metadata))
         .route("/.well-known/oauth-protected-resource/mcp", get(resource_metadata))
         .route("/.well-known/oauth-authorization-server", get(server_metadata))
         .route("/register", post(register))
+        .route("/token", post(token))
+        .layer(cors);
+    // Navigations of the user's browser.
+    Router::new()
         .route("/authorize", get(authorize))
         .route("/oauth/callback", get(callback))
-        .route("/token", post(token))
+        .merge(cross_origin)
         .with_state(remote)
 }
 

@@ -329,6 +329,34 @@ async fn users_sign_in_through_their_client_and_call_as_themselves() {
         .await
         .unwrap();
     assert_eq!(asm["code_challenge_methods_supported"], json!(["S256"]));
+    // Browser-based clients reach the OAuth endpoints from their own origin (CORS), which the
+    // MCP endpoint's Origin check would refuse.
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{url}/token"))
+        .header("origin", "https://inspector.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let cross = reqwest::Client::new()
+        .get(&metadata_url)
+        .header("origin", "https://inspector.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 200);
+    assert_eq!(cross.headers()["access-control-allow-origin"], "*");
+    let mcp_cross = reqwest::Client::new()
+        .post(format!("{url}/mcp"))
+        .header("origin", "https://evil.example.com")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mcp_cross.status(), 403, "the MCP endpoint still checks Origin");
 
     // Two people sign in through the SDK's OAuth client; each call runs as its user.
     let (alice, alice_tokens) = d.python_sign_in(&python, "alice").await;
