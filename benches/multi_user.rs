@@ -252,15 +252,21 @@ async fn sign_in(url: &str, user: &str) -> String {
         .build()
         .unwrap();
     let redirect = "http://127.0.0.1:9/cb";
-    let reg: Value = http
-        .post(format!("{url}/register"))
-        .json(&json!({"redirect_uris": [redirect]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The server takes 60 registrations a minute: beyond, it says how long to wait.
+    let reg: Value = loop {
+        let r = http
+            .post(format!("{url}/register"))
+            .json(&json!({"redirect_uris": [redirect]}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            let wait = r.headers()["retry-after"].to_str().unwrap().parse().unwrap_or(1);
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            continue;
+        }
+        break r.json().await.unwrap();
+    };
     let client = reg["client_id"].as_str().unwrap().to_string();
     let verifier = format!("{user}-{}", "v".repeat(60));
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));

@@ -171,6 +171,8 @@ pub struct Remote {
     sessions: std::sync::Mutex<Owners>,
     /// Client ID metadata documents read recently.
     documents: cimd::Cache,
+    /// Registrations in the current minute: (when it began, how many).
+    registrations: std::sync::Mutex<(std::time::Instant, u32)>,
     cimd_private: bool,
 }
 
@@ -270,6 +272,7 @@ impl Remote {
             clients: Default::default(),
             sessions: Default::default(),
             documents: Default::default(),
+            registrations: std::sync::Mutex::new((std::time::Instant::now(), 0)),
             cimd_private: settings.cimd_private,
         }))
     }

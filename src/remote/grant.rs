@@ -117,7 +117,33 @@ pub(super) fn redirect_uri_ok(uri: &str) -> bool {
     }
 }
 
+/// Registrations accepted per minute: each adds a row that stays, so a flood of them is
+/// refused (429) rather than stored. Real clients register once per user and device.
+const REGISTRATIONS_PER_MINUTE: u32 = 60;
+
+/// `Some(seconds to wait)` when this minute's registrations are used up.
+fn registration_wait(r: &Remote) -> Option<u64> {
+    let mut window = r.registrations.lock().unwrap_or_else(|p| p.into_inner());
+    if window.0.elapsed() >= std::time::Duration::from_secs(60) {
+        *window = (std::time::Instant::now(), 0);
+    }
+    if window.1 >= REGISTRATIONS_PER_MINUTE {
+        return Some(60u64.saturating_sub(window.0.elapsed().as_secs()).max(1));
+    }
+    window.1 += 1;
+    None
+}
+
 async fn register(State(r): State<Arc<Remote>>, body: Bytes) -> Response {
+    if let Some(wait) = registration_wait(&r) {
+        tracing::warn!("client registrations are arriving faster than {REGISTRATIONS_PER_MINUTE} a minute");
+        let mut resp = registration_error("temporarily_unavailable", "too many registrations; try again shortly");
+        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(v) = http::HeaderValue::from_str(&wait.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let Ok(meta) = serde_json::from_slice::<Value>(&body) else {
         return registration_error("invalid_client_metadata", "the body is not a JSON object");
     };

@@ -1114,4 +1114,19 @@ async fn data_center_users_sign_in_at_the_site() {
         code == 0 && out.contains("key-frank") && out.contains("key-grace"),
         "{out}"
     );
+
+    // A flood of registrations is refused, not stored: 60 a minute (2 were used above).
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..60 {
+        let r = http
+            .post(format!("{}/register", d.url))
+            .json(&json!({"redirect_uris": ["http://127.0.0.1:9/cb"]}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push((r.status().as_u16(), r.headers().contains_key("retry-after")));
+    }
+    assert_eq!(statuses.iter().filter(|s| s.0 == 201).count(), 58, "{statuses:?}");
+    assert!(statuses[58..].iter().all(|s| *s == (429, true)), "{statuses:?}");
 }
