@@ -65,6 +65,12 @@ pub struct ProfileFile {
     pub token_store: Option<String>,
     /// `cloud` or `datacenter`; default from the site.
     pub flavor: Option<String>,
+    /// `--multi-user`: the URL clients reach the server at.
+    pub public_url: Option<String>,
+    /// `--multi-user`: `postgres://…` or `sqlite://…`.
+    pub store_url: Option<String>,
+    /// `--multi-user`: a file with the store keys, newest first.
+    pub store_key_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,6 +233,17 @@ pub struct Config {
     /// `JIRA_MCP_CLOUD_ID`: the site's cloud id for API-token calls through
     /// `api.atlassian.com` (JSM Operations, scoped tokens); skips the tenant-info lookup.
     pub cloud_id: Option<String>,
+    /// The multi-user server's settings from the profile (`public_url`, `store_url`,
+    /// `store_key_file`); their variables take precedence (see `remote::RemoteSettings`).
+    pub multi_user_file: MultiUserFile,
+}
+
+/// `--multi-user` settings of a profile in `config.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct MultiUserFile {
+    pub public_url: Option<String>,
+    pub store_url: Option<String>,
+    pub store_key_file: Option<String>,
 }
 
 /// Where JSM Operations is reached, and how its asynchronous actions are followed.
@@ -448,6 +465,11 @@ impl Config {
             cloud_id: env("JIRA_MCP_CLOUD_ID")
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty()),
+            multi_user_file: MultiUserFile {
+                public_url: file.public_url.clone(),
+                store_url: file.store_url.clone(),
+                store_key_file: file.store_key_file.clone(),
+            },
         })
     }
 

@@ -72,7 +72,14 @@ impl RemoteSettings {
         listen: std::net::SocketAddr,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<RemoteSettings, RemoteError> {
-        let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        // The variable, else the profile's setting in config.toml.
+        let from_file = |k: &str| match k {
+            "JIRA_MCP_PUBLIC_URL" => config.multi_user_file.public_url.clone(),
+            "JIRA_MCP_STORE_URL" => config.multi_user_file.store_url.clone(),
+            "JIRA_MCP_STORE_KEY_FILE" => config.multi_user_file.store_key_file.clone(),
+            _ => None,
+        };
+        let env = |k: &str| env(k).or_else(|| from_file(k)).filter(|v| !v.trim().is_empty());
         let public = match env("JIRA_MCP_PUBLIC_URL") {
             Some(u) => u,
             None if listen.ip().is_loopback() => format!("http://{listen}"),
@@ -120,6 +127,7 @@ impl RemoteSettings {
     /// `JIRA_MCP_STORE_URL`, or the embedded store in the profile's data folder.
     pub fn store_url(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> String {
         env("JIRA_MCP_STORE_URL")
+            .or_else(|| config.multi_user_file.store_url.clone())
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join("multi-user.db").display()))
     }
@@ -475,4 +483,42 @@ pub(crate) fn new_token(prefix: &str) -> String {
         "{prefix}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The settings come from the variables, else from the profile in `config.toml`.
+    #[test]
+    fn settings_from_the_environment_or_the_profile() {
+        let home = tempfile::tempdir().unwrap();
+        let key = KeyRing::generate();
+        std::fs::write(home.path().join("keys"), format!("{key}\n")).unwrap();
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!(
+                "[profiles.default]\npublic_url = \"https://mcp.example.com/\"\nstore_url = \"postgres://db/mcp\"\n\
+                 store_key_file = \"{}\"\n",
+                home.path().join("keys").display()
+            ),
+        )
+        .unwrap();
+        let home_str = home.path().display().to_string();
+        let env = |k: &str| (k == "JIRA_MCP_HOME").then(|| home_str.clone());
+        let config = Config::load(&crate::config::Overrides::default(), &env).unwrap();
+        let listen = "0.0.0.0:8000".parse().unwrap();
+        let s = RemoteSettings::from_env(&config, listen, &env).unwrap();
+        assert_eq!(s.public_url.as_str(), "https://mcp.example.com/");
+        assert_eq!(s.store_url, "postgres://db/mcp");
+        assert!(s.keys.contains(&key));
+        // A variable wins over the file.
+        let env2 = |k: &str| match k {
+            "JIRA_MCP_HOME" => Some(home_str.clone()),
+            "JIRA_MCP_PUBLIC_URL" => Some("https://other.example.com".into()),
+            _ => None,
+        };
+        let s = RemoteSettings::from_env(&config, listen, &env2).unwrap();
+        assert_eq!(s.public_url.host_str(), Some("other.example.com"));
+    }
 }
