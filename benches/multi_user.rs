@@ -274,6 +274,7 @@ async fn sign_in(url: &str, user: &str) -> String {
         "{url}/authorize?response_type=code&client_id={client}&redirect_uri={}&code_challenge={challenge}&code_challenge_method=S256&state=s",
         url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
     );
+    let mut cookie = String::new();
     let code = loop {
         if next.starts_with(redirect) {
             let u = url::Url::parse(&next).unwrap();
@@ -282,7 +283,33 @@ async fn sign_in(url: &str, user: &str) -> String {
         if next.contains("audience=api.atlassian.com") {
             next.push_str(&format!("&test_user={user}"));
         }
-        let r = http.get(&next).send().await.unwrap();
+        let mut r = http.get(&next).header("cookie", &cookie).send().await.unwrap();
+        if r.status() == 200 {
+            // The server's consent page: approve, with the cookie it set.
+            if let Some(c) = r.headers().get("set-cookie") {
+                cookie = c.to_str().unwrap().split(';').next().unwrap().to_string();
+            }
+            let page = r.text().await.unwrap();
+            let request = page
+                .split("name=request value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("request", request.as_str()), ("decision", "allow")])
+                .finish();
+            r = http
+                .post(format!("{url}/authorize/consent"))
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap();
+        }
         next = r.headers()["location"].to_str().unwrap().to_string();
     };
     let form = url::form_urlencoded::Serializer::new(String::new())

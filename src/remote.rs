@@ -42,7 +42,7 @@ use crate::{
 };
 
 /// Settings of the multi-user server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RemoteSettings {
     /// The URL clients reach the server at (`JIRA_MCP_PUBLIC_URL`), without a trailing `/`.
     pub public_url: Url,
@@ -52,6 +52,17 @@ pub struct RemoteSettings {
     pub keys: String,
     /// Client ID metadata documents may be on private addresses (`JIRA_MCP_CIMD_ALLOW_PRIVATE`).
     pub cimd_private: bool,
+}
+
+impl std::fmt::Debug for RemoteSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteSettings")
+            .field("public_url", &self.public_url.as_str())
+            .field("store_url", &crate::redact::url(&self.store_url))
+            .field("keys", &"[redacted]")
+            .field("cimd_private", &self.cimd_private)
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +107,12 @@ impl RemoteSettings {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
             .ok_or_else(|| RemoteError::Setup(format!("JIRA_MCP_PUBLIC_URL is not an http(s) URL: {public}")))?;
+        let loopback = matches!(public_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if public_url.scheme() != "https" && !loopback {
+            return Err(RemoteError::Setup(format!(
+                "JIRA_MCP_PUBLIC_URL must be https:// off this machine (tokens and codes travel through it): {public}"
+            )));
+        }
         let store_url = Self::store_url(config, &env);
         let keys = match (env("JIRA_MCP_STORE_KEY"), env("JIRA_MCP_STORE_KEY_FILE")) {
             (Some(k), _) => k,
@@ -358,13 +375,15 @@ impl Remote {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         if let Some(s) = &session {
+            // Every session is opened through here, so one without a known owner was closed
+            // for a revoked user (or is long gone): refused like another user's.
             let owner = remote
                 .sessions
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get(s)
                 .cloned();
-            if owner.is_some_and(|o| o != grant.user_id) {
+            if owner.is_none_or(|o| o != grant.user_id) {
                 tracing::warn!(user = %short_id(&grant.user_id), "a token was used on another user's session");
                 return (StatusCode::NOT_FOUND, "Session not found").into_response();
             }
@@ -387,15 +406,13 @@ impl Remote {
         resp
     }
 
-    /// Revokes a user: tokens, sessions and their Jira client.
-    pub async fn revoke(&self, user: &str) -> Result<bool, StoreError> {
-        let found = self.store.revoke(user).await?;
+    /// Forgets what this replica keeps of a revoked user: their Jira client and sessions.
+    fn forget(&self, user: &str) {
         self.clients.lock().unwrap_or_else(|p| p.into_inner()).remove(user);
         self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .forget_user(user);
-        Ok(found)
     }
 
     /// The Jira client of the user a request comes from.

@@ -62,19 +62,32 @@ impl Cache {
 fn private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
             v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_documentation()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || a == 100 && (64..128).contains(&b)
+                || a == 198 && (18..20).contains(&b)
+                || a == 192 && b == 0 && c == 0
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                // NAT64 (64:ff9b::/96), 6to4 (2002::/16) and IPv4-compatible (::/96) embed an
+                // IPv4 address that may be private.
+                || s[0] == 0x64 && s[1] == 0xff9b
+                || s[0] == 0x2002
+                || s[..6] == [0; 6]
                 || v6.to_ipv4_mapped().is_some_and(|v4| private(IpAddr::V4(v4)))
         }
     }
@@ -92,6 +105,10 @@ pub async fn client(cache: &Cache, url: &str, allow_private: bool) -> Result<Cli
     }
     let host = parsed.host_str().ok_or("the client_id URL has no host")?.to_string();
     let port = parsed.port_or_known_default().unwrap_or(443);
+    // Another port would let a client probe services that are not web servers.
+    if port != 443 && !allow_private {
+        return Err("a client_id URL must use the https port (443)".into());
+    }
     let addrs: Vec<SocketAddr> =
         tokio::time::timeout(Duration::from_secs(5), tokio::net::lookup_host((host.as_str(), port)))
             .await
@@ -111,6 +128,8 @@ pub async fn client(cache: &Cache, url: &str, allow_private: bool) -> Result<Cli
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(5))
+        // A proxy would resolve the name itself, past the address checked above.
+        .no_proxy()
         .resolve(&host, addr)
         .user_agent(concat!("jira-mcp/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -120,7 +139,11 @@ pub async fn client(cache: &Cache, url: &str, allow_private: bool) -> Result<Cli
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| format!("the client's metadata document could not be read: {}", chain(&e)))?;
+        .map_err(|e| {
+            // The cause goes to the log only: told to the caller, it would map the network.
+            tracing::info!(client = %url, error = %chain(&e), "a client metadata document could not be read");
+            "the client's metadata document could not be read".to_string()
+        })?;
     if !resp.status().is_success() {
         return Err(format!("the client's metadata document answered {}", resp.status()));
     }
@@ -225,6 +248,13 @@ mod tests {
             "192.168.0.1",
             "169.254.169.254",
             "100.64.0.1",
+            "0.1.2.3",
+            "198.18.0.1",
+            "240.0.0.1",
+            "224.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::",
+            "::a00:1",
             "::1",
             "fd00::1",
             "::ffff:10.0.0.1",
@@ -241,7 +271,11 @@ mod tests {
         let cache = Cache::default();
         assert!(client(&cache, "http://app.example.com/c.json", false).await.is_err());
         assert!(client(&cache, "https://app.example.com/", false).await.is_err());
-        let e = client(&cache, "https://127.0.0.1:9/c.json", false).await.unwrap_err();
+        let e = client(&cache, "https://127.0.0.1/c.json", false).await.unwrap_err();
         assert!(e.contains("private"), "{e}");
+        let e = client(&cache, "https://app.example.com:22/c.json", false)
+            .await
+            .unwrap_err();
+        assert!(e.contains("443"), "{e}");
     }
 }

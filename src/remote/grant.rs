@@ -61,6 +61,7 @@ pub fn routes(remote: Arc<Remote>) -> Router {
     // Navigations of the user's browser.
     Router::new()
         .route("/authorize", get(authorize))
+        .route("/authorize/consent", post(consent))
         .route("/oauth/callback", get(callback))
         .merge(cross_origin)
         .with_state(remote)
@@ -340,15 +341,19 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
         return fail("invalid_request", "state is too long");
     }
     let ours = new_token("");
-    // Data Center's provider wants PKCE of its own: its verifier waits for the callback, sealed.
-    let upstream = r.app.authorize(&r.scopes, &ours);
+    // The browser that starts a sign-in is the only one that may approve it and come back
+    // through the callback: a link to Atlassian's consent page, made by someone else and
+    // sent to a victim, leads nowhere.
+    let browser = new_token("");
     let pending = Pending {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.clone(),
         client_state: state.map(str::to_string),
         code_challenge: challenge,
         resource: r.resource.clone(),
-        upstream_verifier: upstream.verifier.map(|v| r.keys.seal(v.expose().as_bytes(), &ours)),
+        upstream_verifier: None,
+        browser: sha256_hex(browser.as_bytes()),
+        consented: false,
     };
     if let Err(e) = r
         .store
@@ -358,11 +363,143 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
         tracing::error!(error = %e, "saving an authorization failed");
         return fail("temporarily_unavailable", "the server's store is unavailable");
     }
-    found(upstream.url.as_str())
+    consent_page(&r, &client, &redirect_uri, &ours, &browser)
+}
+
+/// The cookie that ties a sign-in to the browser that started it.
+const BROWSER_COOKIE: &str = "jmcp_signin";
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn html_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Asks the user whether this client may act as them. Anyone can register a client, so the
+/// page names it and, above all, where the sign-in will be sent back to. This server signs in
+/// to Atlassian with one app for every client, and Atlassian's own consent page names only
+/// that app, so this is the user's one chance to see which client is asking (MCP's security
+/// guidance for such proxies).
+fn consent_page(r: &Remote, client: &ClientRecord, redirect_uri: &str, request: &str, browser: &str) -> Response {
+    let destination = Url::parse(redirect_uri)
+        .ok()
+        .map(|u| match u.host_str() {
+            Some(h) => format!("{}://{h}", u.scheme()),
+            None => u.scheme().to_string(),
+        })
+        .unwrap_or_default();
+    let site = match r.config.flavor {
+        crate::config::Flavor::Cloud => "Atlassian",
+        crate::config::Flavor::DataCenter => "Jira",
+    };
+    let body = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
+         <title>Allow access to Jira</title>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;line-height:1.5\">\
+         <h1>Allow <em>{name}</em> to use Jira as you?</h1>\
+         <p><strong>{name}</strong> asks to use Jira through jira-mcp at {issuer}, with your permissions. After \
+         you sign in with {site}, you will be sent back to <strong>{destination}</strong>.</p>\
+         <p>Continue only if you just connected this server from an application you trust, and that address is \
+         the one you expect.</p>\
+         <form method=post action=\"/authorize/consent\">\
+         <input type=hidden name=request value=\"{request}\">\
+         <button name=decision value=allow>Continue to {site}</button> \
+         <button name=decision value=deny>Cancel</button></form></body></html>",
+        name = html_escape(&client.name),
+        issuer = html_escape(&r.issuer()),
+        destination = html_escape(&destination),
+        request = html_escape(request),
+    );
+    let secure = if r.public.scheme() == "https" { "; Secure" } else { "" };
+    let set_cookie =
+        format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly; SameSite=Lax; Max-Age={PENDING_TTL}{secure}");
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::SET_COOKIE, set_cookie),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            // Not in a frame: a page framing it could trick the click.
+            (header::X_FRAME_OPTIONS, "DENY".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'".to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The consent page's answer: on to Atlassian, or back to the client with `access_denied`.
+async fn consent(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) -> Response {
+    let p = match params(&body) {
+        Ok(p) => p,
+        Err(e) => return page(StatusCode::BAD_REQUEST, &e),
+    };
+    let (Some(request), Some(browser)) = (p.get("request"), cookie(&headers, BROWSER_COOKIE)) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This page must be used in the browser the sign-in started in, with cookies allowed.",
+        );
+    };
+    let state_hash = sha256_hex(request.as_bytes());
+    if p.get("decision").map(String::as_str) != Some("allow") {
+        return match r.store.take_pending(&state_hash).await {
+            Ok(Some(pending)) if pending.browser == sha256_hex(browser.as_bytes()) => redirect_error(
+                &pending.redirect_uri,
+                pending.client_state.as_deref(),
+                "access_denied",
+                "the user declined",
+                &r.issuer(),
+            ),
+            _ => page(StatusCode::OK, "Cancelled. You can close this page."),
+        };
+    }
+    // Data Center's provider wants PKCE of its own: its verifier waits for the callback, sealed.
+    let upstream = r.app.authorize(&r.scopes, request);
+    let sealed = upstream.verifier.map(|v| r.keys.seal(v.expose().as_bytes(), request));
+    match r
+        .store
+        .consent(&state_hash, &sha256_hex(browser.as_bytes()), sealed)
+        .await
+    {
+        Ok(Some(client)) => {
+            tracing::info!(client = %client, "a user approved a client; on to the sign-in");
+            found(upstream.url.as_str())
+        }
+        Ok(None) => page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in has expired, was already approved, or was started in another browser. Start again from \
+             your MCP client.",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "recording a consent failed");
+            page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable")
+        }
+    }
 }
 
 /// Atlassian's redirect after the user consented (or not).
-async fn callback(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> Response {
+async fn callback(State(r): State<Arc<Remote>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let p = match params(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
         Err(e) => return page(StatusCode::BAD_REQUEST, &e),
@@ -385,6 +522,15 @@ async fn callback(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> Re
             return page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable");
         }
     };
+    let same_browser = cookie(&headers, BROWSER_COOKIE).is_some_and(|c| sha256_hex(c.as_bytes()) == pending.browser);
+    if !pending.consented || !same_browser {
+        tracing::warn!(client = %pending.client_id, "a callback came from a browser that did not start or approve the sign-in");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in was not started and approved in this browser, so it stops here. If you did start it, start \
+             again from your MCP client, in one browser.",
+        );
+    }
     let issuer = r.issuer();
     let state = pending.client_state.as_deref();
     let fail = |error: &str, why: &str| redirect_error(&pending.redirect_uri, state, error, why, &issuer);
@@ -646,7 +792,7 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
             let Some(refresh) = get("refresh_token") else {
                 return bad("invalid_request", "refresh_token is required");
             };
-            match r.store.rotate(&sha256_hex(refresh.as_bytes())).await {
+            match r.store.rotate(&sha256_hex(refresh.as_bytes()), &client.id).await {
                 Ok(Rotation::Fresh { grant, family }) if grant.client_id == client.id => (grant, family),
                 Ok(Rotation::Fresh { .. }) => {
                     return bad("invalid_grant", "the refresh token belongs to another client");

@@ -70,8 +70,13 @@ pub struct Pending {
     pub client_state: Option<String>,
     pub code_challenge: String,
     pub resource: String,
-    /// Data Center: the PKCE verifier of the sign-in at Jira, sealed.
+    /// Data Center: the PKCE verifier of the sign-in at Jira, sealed (set at consent).
     pub upstream_verifier: Option<String>,
+    /// SHA-256 of the cookie of the browser that started it: only that browser may consent
+    /// and come back through the callback.
+    pub browser: String,
+    /// The user approved this client on the consent page.
+    pub consented: bool,
 }
 
 /// An authorization code, between the callback and the client's `/token`.
@@ -153,6 +158,8 @@ const SCHEMA: &[&str] = &[
         code_challenge TEXT NOT NULL,
         resource TEXT NOT NULL,
         upstream_verifier TEXT,
+        browser TEXT NOT NULL,
+        consented BIGINT NOT NULL DEFAULT 0,
         expires BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS codes (
         hash TEXT PRIMARY KEY,
@@ -173,6 +180,9 @@ const SCHEMA: &[&str] = &[
         spent BIGINT NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id)",
     "CREATE INDEX IF NOT EXISTS tokens_family ON tokens (family)",
+    "CREATE INDEX IF NOT EXISTS pending_expires ON pending (expires)",
+    "CREATE INDEX IF NOT EXISTS codes_expires ON codes (expires)",
+    "CREATE INDEX IF NOT EXISTS tokens_expires ON tokens (expires)",
 ];
 
 impl Store {
@@ -235,6 +245,14 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            // Outside a transaction: SQLite refuses to change the journal mode inside one. WAL
+            // lets readers go on while a token is written.
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&self.pool)
+                .await
+                .map_err(self.err())?;
+        }
         let mut tx = self.pool.begin().await.map_err(self.err())?;
         if self.backend == Backend::Postgres {
             // Replicas starting together would race on CREATE TABLE.
@@ -242,8 +260,6 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(self.err())?;
-        } else {
-            sqlx::query("PRAGMA journal_mode=WAL").execute(&mut *tx).await.ok();
         }
         for stmt in SCHEMA {
             sqlx::query(stmt).execute(&mut *tx).await.map_err(self.err())?;
@@ -292,7 +308,7 @@ impl Store {
         self.sweep().await?;
         sqlx::query(
             "INSERT INTO pending (state, client_id, redirect_uri, client_state, code_challenge, resource, \
-             upstream_verifier, expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             upstream_verifier, browser, consented, expires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(state_hash)
         .bind(&p.client_id)
@@ -301,6 +317,8 @@ impl Store {
         .bind(&p.code_challenge)
         .bind(&p.resource)
         .bind(p.upstream_verifier.clone())
+        .bind(&p.browser)
+        .bind(i64::from(p.consented))
         .bind((now() + ttl) as i64)
         .execute(&self.pool)
         .await
@@ -312,7 +330,8 @@ impl Store {
     pub async fn take_pending(&self, state_hash: &str) -> Result<Option<Pending>, StoreError> {
         let row = sqlx::query(
             "DELETE FROM pending WHERE state = $1 AND expires > $2 \
-             RETURNING client_id, redirect_uri, client_state, code_challenge, resource, upstream_verifier",
+             RETURNING client_id, redirect_uri, client_state, code_challenge, resource, upstream_verifier, browser, \
+             consented",
         )
         .bind(state_hash)
         .bind(now() as i64)
@@ -326,7 +345,43 @@ impl Store {
             code_challenge: r.get("code_challenge"),
             resource: r.get("resource"),
             upstream_verifier: r.get("upstream_verifier"),
+            browser: r.get("browser"),
+            consented: r.get::<i64, _>("consented") != 0,
         }))
+    }
+
+    /// Records the user's approval of a pending authorization, from the browser that started
+    /// it (`browser_hash`); the client it was for, or `None` when there is no such pending
+    /// authorization for this browser.
+    pub async fn consent(
+        &self,
+        state_hash: &str,
+        browser_hash: &str,
+        upstream_verifier: Option<String>,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE pending SET consented = 1, upstream_verifier = $1 \
+             WHERE state = $2 AND browser = $3 AND consented = 0 AND expires > $4 RETURNING client_id",
+        )
+        .bind(upstream_verifier)
+        .bind(state_hash)
+        .bind(browser_hash)
+        .bind(now() as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(row.map(|r| r.get("client_id")))
+    }
+
+    /// A pending authorization as the consent page shows it (not taken).
+    pub async fn peek_pending(&self, state_hash: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query("SELECT client_id, redirect_uri FROM pending WHERE state = $1 AND expires > $2")
+            .bind(state_hash)
+            .bind(now() as i64)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(row.map(|r| (r.get("client_id"), r.get("redirect_uri"))))
     }
 
     pub async fn put_code(&self, hash: &str, c: &Code, ttl: u64) -> Result<(), StoreError> {
@@ -427,15 +482,17 @@ impl Store {
     }
 
     /// Spends a refresh token. Presenting a spent one revokes its whole family: either the
-    /// client or an attacker holds a copy, and we cannot tell which.
-    pub async fn rotate(&self, hash: &str) -> Result<Rotation, StoreError> {
+    /// client or an attacker holds a copy, and we cannot tell which. Only `client`'s own
+    /// tokens are spent: another client presenting one changes nothing (and finds `Unknown`).
+    pub async fn rotate(&self, hash: &str, client: &str) -> Result<Rotation, StoreError> {
         let spent = sqlx::query(
             "UPDATE tokens SET spent = 1 WHERE hash = $1 AND kind = 'refresh' AND spent = 0 AND expires > $2 \
-             AND user_id IN (SELECT id FROM users WHERE revoked = 0) \
+             AND client_id = $3 AND user_id IN (SELECT id FROM users WHERE revoked = 0) \
              RETURNING user_id, client_id, resource, family",
         )
         .bind(hash)
         .bind(now() as i64)
+        .bind(client)
         .fetch_optional(&self.pool)
         .await
         .map_err(self.err())?;
@@ -449,11 +506,14 @@ impl Store {
                 family: r.get("family"),
             });
         }
-        let replayed = sqlx::query("SELECT family FROM tokens WHERE hash = $1 AND kind = 'refresh' AND spent = 1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(self.err())?;
+        let replayed = sqlx::query(
+            "SELECT family FROM tokens WHERE hash = $1 AND kind = 'refresh' AND spent = 1 AND client_id = $2",
+        )
+        .bind(hash)
+        .bind(client)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
         match replayed {
             Some(r) => {
                 let family: String = r.get("family");
@@ -512,17 +572,43 @@ impl Store {
         }))
     }
 
-    /// Replaces a user's sealed Atlassian tokens (after a refresh).
-    pub async fn save_tokens(&self, id: &str, sealed: &str, expires_at: u64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET sealed = $1, expires_at = $2, last_seen = $3 WHERE id = $4")
-            .bind(sealed)
-            .bind(expires_at as i64)
-            .bind(now() as i64)
+    /// Replaces a user's sealed Atlassian tokens after a refresh of `previous`: not when the
+    /// user was revoked meanwhile, nor when a new sign-in replaced them. `false` then.
+    pub async fn save_tokens(
+        &self,
+        id: &str,
+        previous: &str,
+        sealed: &str,
+        expires_at: u64,
+    ) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE users SET sealed = $1, expires_at = $2, last_seen = $3 WHERE id = $4 AND sealed = $5 AND revoked = 0",
+        )
+        .bind(sealed)
+        .bind(expires_at as i64)
+        .bind(now() as i64)
+        .bind(id)
+        .bind(previous)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Revokes a user whose Atlassian grant ended, unless a new sign-in replaced the tokens
+    /// that were refused (`refused`, sealed).
+    pub async fn revoke_if_unchanged(&self, id: &str, refused: &str) -> Result<bool, StoreError> {
+        let still = sqlx::query("SELECT 1 AS one FROM users WHERE id = $1 AND sealed = $2")
             .bind(id)
-            .execute(&self.pool)
+            .bind(refused)
+            .fetch_optional(&self.pool)
             .await
             .map_err(self.err())?;
-        Ok(())
+        match still {
+            Some(_) => self.revoke(id).await,
+            None => Ok(false),
+        }
     }
 
     pub async fn users(&self) -> Result<Vec<UserLine>, StoreError> {
@@ -690,6 +776,8 @@ mod tests {
             code_challenge: "x".into(),
             resource: "r".into(),
             upstream_verifier: None,
+            browser: "b".into(),
+            consented: false,
         };
         s.put_pending("st", &p, 60).await.unwrap();
         assert!(s.take_pending("st").await.unwrap().is_some());
@@ -715,13 +803,13 @@ mod tests {
         s.put_user(&user("a")).await.unwrap();
         s.put_token("r1", "refresh", &grant("a"), "fam", 600).await.unwrap();
         s.put_token("a1", "access", &grant("a"), "fam", 600).await.unwrap();
-        assert!(matches!(s.rotate("r1").await.unwrap(), Rotation::Fresh { family, .. } if family == "fam"));
+        assert!(matches!(s.rotate("r1", "client").await.unwrap(), Rotation::Fresh { family, .. } if family == "fam"));
         s.put_token("r2", "refresh", &grant("a"), "fam", 600).await.unwrap();
         // r1 again: a replay. The family, r2 and the access token included, is gone.
-        assert_eq!(s.rotate("r1").await.unwrap(), Rotation::Reused);
-        assert_eq!(s.rotate("r2").await.unwrap(), Rotation::Unknown);
+        assert_eq!(s.rotate("r1", "client").await.unwrap(), Rotation::Reused);
+        assert_eq!(s.rotate("r2", "client").await.unwrap(), Rotation::Unknown);
         assert_eq!(s.access("a1").await.unwrap(), None);
-        assert_eq!(s.rotate("nothing").await.unwrap(), Rotation::Unknown);
+        assert_eq!(s.rotate("nothing", "client").await.unwrap(), Rotation::Unknown);
     }
 
     #[tokio::test]
@@ -739,7 +827,7 @@ mod tests {
         assert_eq!(s.access("a-at").await.unwrap(), Some(grant("a")));
         assert!(s.revoke("a").await.unwrap());
         assert_eq!(s.access("a-at").await.unwrap(), None);
-        assert_eq!(s.rotate("a-rt").await.unwrap(), Rotation::Unknown);
+        assert_eq!(s.rotate("a-rt", "client").await.unwrap(), Rotation::Unknown);
         assert!(s.user("a").await.unwrap().is_none());
         assert_eq!(s.access("b-at").await.unwrap(), Some(grant("b")));
         let lines = s.users().await.unwrap();

@@ -143,6 +143,11 @@ impl UserTokens {
     }
 
     async fn load(&self) -> Result<TokenSet, AuthError> {
+        self.load_sealed().await.map(|(t, _)| t)
+    }
+
+    /// The user's tokens, and their sealed form as stored (to update them only if unchanged).
+    async fn load_sealed(&self) -> Result<(TokenSet, String), AuthError> {
         let user = self
             .remote
             .store
@@ -157,7 +162,7 @@ impl UserTokens {
             .map_err(|e| AuthError::Other(e.to_string()))?;
         let sealed: Sealed =
             serde_json::from_slice(&plain).map_err(|_| AuthError::Other("stored tokens unreadable".into()))?;
-        Ok(sealed.tokens(&self.remote.app.client_id))
+        Ok((sealed.tokens(&self.remote.app.client_id), user.sealed))
     }
 
     /// A fresh token: the stored one, or a refresh made under the user's lock.
@@ -181,7 +186,7 @@ impl UserTokens {
         let store = self.remote.store.clone();
         let outcome = store
             .serialised(&self.user, || async {
-                let current = self.load().await?;
+                let (current, stored) = self.load_sealed().await?;
                 let superseded = rejected.is_some_and(|r| r.expose() != current.access_token.expose());
                 if superseded || (rejected.is_none() && current.fresh_for(REFRESH_MARGIN)) {
                     return Ok(current);
@@ -193,11 +198,16 @@ impl UserTokens {
                             .remote
                             .keys
                             .seal(&serde_json::to_vec(&Sealed::of(&new)).unwrap_or_default(), &self.user);
-                        self.remote
+                        let saved = self
+                            .remote
                             .store
-                            .save_tokens(&self.user, &sealed, new.expires_at)
+                            .save_tokens(&self.user, &stored, &sealed, new.expires_at)
                             .await
                             .map_err(|e| AuthError::Other(e.to_string()))?;
+                        if !saved {
+                            // Revoked, or signed in again, while Atlassian answered.
+                            return Err(self.ended());
+                        }
                         tracing::info!(user = %super::short_id(&self.user), "refreshed a user's Atlassian token");
                         Ok(new)
                     }
@@ -205,7 +215,9 @@ impl UserTokens {
                         // The grant is gone at Atlassian: so is the user's here, and the
                         // client's next request gets a 401 that starts a new sign-in.
                         tracing::warn!(user = %super::short_id(&self.user), reason = %why, "a user's Atlassian grant ended");
-                        let _ = self.remote.revoke(&self.user).await;
+                        if let Ok(true) = self.remote.store.revoke_if_unchanged(&self.user, &stored).await {
+                            self.remote.forget(&self.user);
+                        }
                         Err(self.ended())
                     }
                     Err(e) => Err(AuthError::Refresh(e.to_string())),

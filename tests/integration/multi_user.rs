@@ -367,7 +367,7 @@ async fn users_sign_in_through_their_client_and_call_as_themselves() {
     // The browser went through our /authorize, Atlassian's consent page and our callback.
     assert_eq!(
         alice["hops"],
-        json!(["/authorize", "/authorize", "/oauth/callback"]),
+        json!(["/authorize", "/authorize/consent", "/authorize", "/oauth/callback"]),
         "{alice}"
     );
     let (bob, bob_tokens) = d.python_sign_in(&python, "bob").await;
@@ -560,7 +560,7 @@ async fn sign_in_raw(url: &str, user: &str) -> String {
     let client_id = reg["client_id"].as_str().unwrap().to_string();
     let verifier = format!("{user}-verifier-{}", "x".repeat(50));
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-    let mut next = format!(
+    let next = format!(
         "{url}/authorize?{}",
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([
@@ -574,21 +574,11 @@ async fn sign_in_raw(url: &str, user: &str) -> String {
             ])
             .finish()
     );
-    let code = loop {
-        if next.starts_with(redirect) {
-            let u = url::Url::parse(&next).unwrap();
-            let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
-            assert_eq!(q.get("state").map(String::as_str), Some("s1"), "{next}");
-            break q.get("code").unwrap_or_else(|| panic!("no code: {next}")).clone();
-        }
-        // The consent page of the stand-in for Atlassian (or the Data Center site).
-        if next.contains("/authorize?") && !next.starts_with(url) {
-            next.push_str(&format!("&test_user={user}"));
-        }
-        let r = http.get(&next).send().await.unwrap();
-        assert_eq!(r.status(), 302, "{next}: {}", r.text().await.unwrap_or_default());
-        next = r.headers()["location"].to_str().unwrap().to_string();
-    };
+    let back = follow(&http, &next, user, url, redirect).await;
+    let u = url::Url::parse(&back).unwrap();
+    let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+    assert_eq!(q.get("state").map(String::as_str), Some("s1"), "{back}");
+    let code = q.get("code").unwrap_or_else(|| panic!("no code: {back}")).clone();
     let (status, t) = token_request(
         url,
         &[
@@ -605,10 +595,56 @@ async fn sign_in_raw(url: &str, user: &str) -> String {
     t["access_token"].as_str().unwrap().to_string()
 }
 
+/// The browser's part of a sign-in, from `start` (the server's `/authorize`) until a redirect
+/// to `until`, which is returned: the server's consent page is approved (with the cookie it
+/// set, as a browser keeps it), the stand-in's consent page signs in as `user`.
+async fn follow(http: &reqwest::Client, start: &str, user: &str, server: &str, until: &str) -> String {
+    let mut next = start.to_string();
+    let mut cookie = String::new();
+    for _ in 0..10 {
+        if next.starts_with(until) {
+            return next;
+        }
+        if next.contains("/authorize?") && !next.starts_with(server) {
+            next.push_str(&format!("&test_user={user}"));
+        }
+        let mut r = http.get(&next).header("cookie", &cookie).send().await.unwrap();
+        if r.status() == 200 && next.starts_with(server) {
+            if let Some(c) = r.headers().get("set-cookie") {
+                cookie = c.to_str().unwrap().split(';').next().unwrap().to_string();
+            }
+            let page = r.text().await.unwrap();
+            let request = page
+                .split("name=request value=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_else(|| panic!("no consent form: {page}"))
+                .to_string();
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("request", request.as_str()), ("decision", "allow")])
+                .finish();
+            r = http
+                .post(format!("{server}/authorize/consent"))
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap();
+        }
+        assert_eq!(r.status(), 302, "{next}: {}", r.text().await.unwrap_or_default());
+        next = r.headers()["location"].to_str().unwrap().to_string();
+    }
+    panic!("never reached {until}");
+}
+
 /// A tool call as `token` on replica `url`, in a session of its own: the HTTP status (0 when
 /// the replica cannot be reached) and the answer.
 async fn call_on(url: &str, token: &str) -> (u16, String) {
-    let http = reqwest::Client::new();
+    // One client for all calls: its connections are reused, as a proxy's would be, and a
+    // burst of calls does not open a socket each (the test process has a descriptor limit).
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let http = HTTP.get_or_init(reqwest::Client::new);
     let send = |body: Value, session: Option<String>| {
         let mut rb = http
             .post(format!("{url}/mcp"))
@@ -722,10 +758,16 @@ async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survi
     let before = d.auth.stats()["refreshes"].as_u64().unwrap();
     let started = std::time::Instant::now();
     let mut calls = Vec::new();
+    // At most 128 calls in flight: still every user's calls overlap across the replicas.
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(128));
     for (u, t) in users.iter().zip(&tokens) {
         for i in 0..20 {
             let (url, t, u) = (d.urls[i % 3].clone(), t.clone(), u.clone());
-            calls.push(tokio::spawn(async move { (u, call_on(&url, &t).await) }));
+            let permits = permits.clone();
+            calls.push(tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await.unwrap();
+                (u, call_on(&url, &t).await)
+            }));
         }
     }
     for c in calls {
@@ -791,24 +833,13 @@ async fn replicas_on_postgresql_share_sign_ins_refresh_once_per_expiry_and_survi
 
 /// Follows a consent URL as a browser would, signing in at the Atlassian stand-in as `user`,
 /// until the redirect to `until`, which it opens too.
-async fn browse(start: &str, user: &str, until: &str) {
+async fn browse(start: &str, user: &str, server: &str, until: &str) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut next = start.to_string();
-    for _ in 0..10 {
-        if next.contains("audience=api.atlassian.com") {
-            next.push_str(&format!("&test_user={user}"));
-        }
-        let r = http.get(&next).send().await.unwrap();
-        if next.starts_with(until) {
-            return;
-        }
-        assert_eq!(r.status(), 302, "{next}");
-        next = r.headers()["location"].to_str().unwrap().to_string();
-    }
-    panic!("never reached {until}");
+    let back = follow(&http, start, user, server, until).await;
+    http.get(&back).send().await.unwrap();
 }
 
 /// The official conformance suite's authorization-server scenarios (metadata, and the
@@ -871,7 +902,7 @@ async fn the_conformance_suites_authorization_server_scenarios_pass() {
             if line.starts_with(&authorize) {
                 // The suite's callback server starts just after it prints the URL.
                 tokio::time::sleep(Duration::from_millis(300)).await;
-                browse(&line, "conformance", &callback).await;
+                browse(&line, "conformance", &d.url, &callback).await;
             }
         }
         suite.wait().await.unwrap()
@@ -1129,4 +1160,124 @@ async fn data_center_users_sign_in_at_the_site() {
     }
     assert_eq!(statuses.iter().filter(|s| s.0 == 201).count(), 58, "{statuses:?}");
     assert!(statuses[58..].iter().all(|s| *s == (429, true)), "{statuses:?}");
+}
+
+/// The server's consent page, and the cookie that binds a sign-in to the browser that started
+/// it: it names the client (escaped) and where the sign-in goes back to, cannot be framed; a
+/// decline goes back to the client as `access_denied`; and an Atlassian consent link made by
+/// someone else and opened by a victim leads nowhere (no code for the attacker's client).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consent_page_binds_a_sign_in_to_one_browser() {
+    if !node_ready() {
+        return;
+    }
+    let d = Deployment::start("3600").await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let evil = "https://attacker.example.net/cb";
+    let reg: Value = http
+        .post(format!("{}/register", d.url))
+        .json(&json!({"redirect_uris": [evil], "client_name": "<script>alert(1)</script> Helper"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client = reg["client_id"].as_str().unwrap();
+    let authorize = format!(
+        "{}/authorize?response_type=code&client_id={client}&redirect_uri={}&state=st&code_challenge={}&code_challenge_method=S256",
+        d.url,
+        url::form_urlencoded::byte_serialize(evil.as_bytes()).collect::<String>(),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+    let consent_form = |page: &str| {
+        page.split("name=request value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string()
+    };
+    let post_consent = |cookie: String, request: String, decision: &'static str| {
+        let http = http.clone();
+        let url = d.url.clone();
+        async move {
+            let form = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("request", request.as_str()), ("decision", decision)])
+                .finish();
+            http.post(format!("{url}/authorize/consent"))
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // The page names the client, escaped, and where the sign-in goes back to; no framing.
+    let r = http.get(&authorize).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Helper") && !page.contains("<script>"),
+        "{page}"
+    );
+    assert!(page.contains("https://attacker.example.net"), "{page}");
+
+    // Declined: back to the client with access_denied.
+    let r = post_consent(cookie.clone(), consent_form(&page), "deny").await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(evil) && location.contains("error=access_denied") && location.contains("state=st"),
+        "{location}"
+    );
+
+    // The attack: the attacker approves in their own browser, then sends Atlassian's consent
+    // link to a victim, who signs in there. The callback comes from the victim's browser,
+    // without the attacker's cookie: it stops, and no code reaches the attacker's client.
+    let r = http.get(&authorize).send().await.unwrap();
+    let attacker_cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = r.text().await.unwrap();
+    let r = post_consent(attacker_cookie.clone(), consent_form(&page), "allow").await;
+    assert_eq!(r.status(), 302);
+    let atlassian = format!("{}&test_user=victim", r.headers()["location"].to_str().unwrap());
+    let victim = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = victim.get(&atlassian).send().await.unwrap();
+    let callback = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(callback.starts_with(&format!("{}/oauth/callback", d.url)), "{callback}");
+    let r = victim.get(&callback).send().await.unwrap();
+    assert_eq!(r.status(), 400, "the victim's browser did not start this sign-in");
+    assert!(r.headers().get("location").is_none());
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("not started and approved in this browser")
+    );
+    // Nor can the attacker's consent be replayed with another browser's cookie.
+    let r = http.get(&authorize).send().await.unwrap();
+    let page = r.text().await.unwrap();
+    let r = post_consent("jmcp_signin=forged".into(), consent_form(&page), "allow").await;
+    assert_eq!(r.status(), 400);
+    let (code, out) = d.cli(&["users", "list"]).await;
+    assert!(code == 0 && !out.contains("acc-victim"), "nobody signed in: {out}");
 }

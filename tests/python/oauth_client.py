@@ -16,6 +16,7 @@ Prints one JSON object: the tool's text, whether it failed, and the tokens' shap
 
 import asyncio
 import json
+import re
 import sys
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
@@ -73,6 +74,13 @@ class Browser:
                     url = urlunparse(parts._replace(query=urlencode(query, doseq=True)))
                 self.hops.append(parts.path)
                 r = await http.get(url)
+                if r.status_code == 200 and parts.path == "/authorize" and "/authorize/consent" in r.text:
+                    # jira-mcp's consent page: the user approves this client (the cookie it set
+                    # goes back with the form, as a browser's would).
+                    request = re.search(r'name=request value="([^"]+)"', r.text).group(1)
+                    self.hops.append("/authorize/consent")
+                    consent = f"{parts.scheme}://{parts.netloc}/authorize/consent"
+                    r = await http.post(consent, data={"request": request, "decision": "allow"})
                 if r.status_code not in (301, 302, 303, 307, 308):
                     raise SystemExit(f"{url} answered {r.status_code}: {r.text[:300]}")
                 url = r.headers["location"]
