@@ -32,7 +32,7 @@ use url::Url;
 
 use super::{
     ACCESS_TTL, REFRESH_TTL, Remote, new_token, sha256_hex, short_id,
-    store::{ClientRecord, Code, Grant, Pending, Rotation},
+    store::{ClientRecord, Code, Grant, NewPair, Pending, Rotation},
     users::Sealed,
 };
 
@@ -755,7 +755,22 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
             "this server issues tokens for its own MCP endpoint only",
         );
     }
-    let (grant, family) = match get("grant_type") {
+    let (access, refresh) = (new_token("jmcp_at_"), new_token("jmcp_rt_"));
+    let (access_hash, refresh_hash) = (sha256_hex(access.as_bytes()), sha256_hex(refresh.as_bytes()));
+    let pair = NewPair {
+        access: &access_hash,
+        refresh: &refresh_hash,
+        access_ttl: ACCESS_TTL,
+        refresh_ttl: REFRESH_TTL,
+    };
+    let unavailable = || {
+        token_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "store unavailable",
+        )
+    };
+    match get("grant_type") {
         Some("authorization_code") => {
             let (Some(code), Some(verifier)) = (get("code"), get("code_verifier")) else {
                 return bad("invalid_request", "code and code_verifier are required");
@@ -786,17 +801,25 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
                 client_id: client.id.clone(),
                 resource: stored.resource,
             };
-            (grant, new_token(""))
+            match r.store.issue(&grant, &new_token(""), &pair).await {
+                Ok(true) => {}
+                Ok(false) => return bad("invalid_grant", "the user's access was revoked"),
+                Err(e) => {
+                    tracing::error!(error = %e, "saving tokens failed");
+                    return unavailable();
+                }
+            }
         }
         Some("refresh_token") => {
-            let Some(refresh) = get("refresh_token") else {
+            let Some(presented) = get("refresh_token") else {
                 return bad("invalid_request", "refresh_token is required");
             };
-            match r.store.rotate(&sha256_hex(refresh.as_bytes()), &client.id).await {
-                Ok(Rotation::Fresh { grant, family }) if grant.client_id == client.id => (grant, family),
-                Ok(Rotation::Fresh { .. }) => {
-                    return bad("invalid_grant", "the refresh token belongs to another client");
-                }
+            match r
+                .store
+                .rotate(&sha256_hex(presented.as_bytes()), &client.id, &pair)
+                .await
+            {
+                Ok(Rotation::Fresh { .. }) => {}
                 Ok(Rotation::Reused) => {
                     return bad(
                         "invalid_grant",
@@ -818,23 +841,6 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
         }
         _ => return bad("unsupported_grant_type", "use authorization_code or refresh_token"),
     };
-    let (access, refresh) = (new_token("jmcp_at_"), new_token("jmcp_rt_"));
-    let saved = async {
-        r.store
-            .put_token(&sha256_hex(access.as_bytes()), "access", &grant, &family, ACCESS_TTL)
-            .await?;
-        r.store
-            .put_token(&sha256_hex(refresh.as_bytes()), "refresh", &grant, &family, REFRESH_TTL)
-            .await
-    };
-    if let Err(e) = saved.await {
-        tracing::error!(error = %e, "saving tokens failed");
-        return token_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            "store unavailable",
-        );
-    }
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],

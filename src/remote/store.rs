@@ -120,6 +120,14 @@ pub struct UserLine {
     pub live_tokens: i64,
 }
 
+/// The hashes of a new access and refresh token, and how long each lives.
+pub struct NewPair<'a> {
+    pub access: &'a str,
+    pub refresh: &'a str,
+    pub access_ttl: u64,
+    pub refresh_ttl: u64,
+}
+
 /// What presenting a refresh token found.
 #[derive(Debug, PartialEq)]
 pub enum Rotation {
@@ -481,52 +489,124 @@ impl Store {
         }))
     }
 
-    /// Spends a refresh token. Presenting a spent one revokes its whole family: either the
-    /// client or an attacker holds a copy, and we cannot tell which. Only `client`'s own
-    /// tokens are spent: another client presenting one changes nothing (and finds `Unknown`).
-    pub async fn rotate(&self, hash: &str, client: &str) -> Result<Rotation, StoreError> {
+    /// Locks `user`'s row for the rest of `tx` (PostgreSQL; SQLite runs one writer at a time)
+    /// and says whether they are live. Every change to a user's tokens takes this lock first,
+    /// so a revocation and an issue cannot interleave, and the locks are always taken in the
+    /// same order (user, then tokens).
+    async fn lock_user(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, user: &str) -> Result<bool, StoreError> {
+        let sql = match self.backend {
+            Backend::Postgres => "SELECT id FROM users WHERE id = $1 AND revoked = 0 FOR UPDATE",
+            Backend::Sqlite => "SELECT id FROM users WHERE id = $1 AND revoked = 0",
+        };
+        let row = sqlx::query(sql)
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(self.err())?;
+        Ok(row.is_some())
+    }
+
+    async fn insert_pair(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        grant: &Grant,
+        family: &str,
+        pair: &NewPair<'_>,
+    ) -> Result<(), StoreError> {
+        for (hash, kind, ttl) in [
+            (pair.access, "access", pair.access_ttl),
+            (pair.refresh, "refresh", pair.refresh_ttl),
+        ] {
+            sqlx::query(
+                "INSERT INTO tokens (hash, kind, user_id, client_id, resource, family, expires) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(hash)
+            .bind(kind)
+            .bind(&grant.user_id)
+            .bind(&grant.client_id)
+            .bind(&grant.resource)
+            .bind(family)
+            .bind((now() + ttl) as i64)
+            .execute(&mut **tx)
+            .await
+            .map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    /// Records a new pair for `grant` (a redeemed code), unless the user was revoked: `false`
+    /// then. One transaction under the user's lock, so a revocation is either before (and
+    /// refuses) or after (and deletes the pair).
+    pub async fn issue(&self, grant: &Grant, family: &str, pair: &NewPair<'_>) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        if !self.lock_user(&mut tx, &grant.user_id).await? {
+            return Ok(false);
+        }
+        self.insert_pair(&mut tx, grant, family, pair).await?;
+        tx.commit().await.map_err(self.err())?;
+        Ok(true)
+    }
+
+    /// Spends a refresh token and records its successor pair, in one transaction under the
+    /// user's lock. Presenting a spent one revokes its whole family: either the client or an
+    /// attacker holds a copy, and we cannot tell which. Only `client`'s own tokens are spent:
+    /// another client presenting one changes nothing (and finds `Unknown`).
+    pub async fn rotate(&self, hash: &str, client: &str, next: &NewPair<'_>) -> Result<Rotation, StoreError> {
+        let owner = sqlx::query("SELECT user_id FROM tokens WHERE hash = $1 AND kind = 'refresh' AND client_id = $2")
+            .bind(hash)
+            .bind(client)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        let Some(owner) = owner.map(|r| r.get::<String, _>("user_id")) else {
+            return Ok(Rotation::Unknown);
+        };
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        if !self.lock_user(&mut tx, &owner).await? {
+            return Ok(Rotation::Unknown);
+        }
         let spent = sqlx::query(
             "UPDATE tokens SET spent = 1 WHERE hash = $1 AND kind = 'refresh' AND spent = 0 AND expires > $2 \
-             AND client_id = $3 AND user_id IN (SELECT id FROM users WHERE revoked = 0) \
-             RETURNING user_id, client_id, resource, family",
+             AND client_id = $3 RETURNING user_id, client_id, resource, family",
         )
         .bind(hash)
         .bind(now() as i64)
         .bind(client)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(self.err())?;
         if let Some(r) = spent {
-            return Ok(Rotation::Fresh {
-                grant: Grant {
-                    user_id: r.get("user_id"),
-                    client_id: r.get("client_id"),
-                    resource: r.get("resource"),
-                },
-                family: r.get("family"),
-            });
+            let grant = Grant {
+                user_id: r.get("user_id"),
+                client_id: r.get("client_id"),
+                resource: r.get("resource"),
+            };
+            let family: String = r.get("family");
+            self.insert_pair(&mut tx, &grant, &family, next).await?;
+            tx.commit().await.map_err(self.err())?;
+            return Ok(Rotation::Fresh { grant, family });
         }
-        let replayed = sqlx::query(
-            "SELECT family FROM tokens WHERE hash = $1 AND kind = 'refresh' AND spent = 1 AND client_id = $2",
-        )
-        .bind(hash)
-        .bind(client)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(self.err())?;
-        match replayed {
+        let replayed = sqlx::query("SELECT family FROM tokens WHERE hash = $1 AND kind = 'refresh' AND spent = 1")
+            .bind(hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(self.err())?;
+        let outcome = match replayed {
             Some(r) => {
                 let family: String = r.get("family");
                 sqlx::query("DELETE FROM tokens WHERE family = $1")
                     .bind(&family)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(self.err())?;
                 tracing::warn!(family = %&family[..8.min(family.len())], "a spent refresh token was presented: its family is revoked");
-                Ok(Rotation::Reused)
+                Rotation::Reused
             }
-            None => Ok(Rotation::Unknown),
-        }
+            None => Rotation::Unknown,
+        };
+        tx.commit().await.map_err(self.err())?;
+        Ok(outcome)
     }
 
     // ---- users --------------------------------------------------------------------------------
@@ -803,13 +883,44 @@ mod tests {
         s.put_user(&user("a")).await.unwrap();
         s.put_token("r1", "refresh", &grant("a"), "fam", 600).await.unwrap();
         s.put_token("a1", "access", &grant("a"), "fam", 600).await.unwrap();
-        assert!(matches!(s.rotate("r1", "client").await.unwrap(), Rotation::Fresh { family, .. } if family == "fam"));
-        s.put_token("r2", "refresh", &grant("a"), "fam", 600).await.unwrap();
-        // r1 again: a replay. The family, r2 and the access token included, is gone.
-        assert_eq!(s.rotate("r1", "client").await.unwrap(), Rotation::Reused);
-        assert_eq!(s.rotate("r2", "client").await.unwrap(), Rotation::Unknown);
+        let pair = |a, r| NewPair {
+            access: a,
+            refresh: r,
+            access_ttl: 60,
+            refresh_ttl: 600,
+        };
+        // Another client presenting it spends nothing.
+        assert_eq!(
+            s.rotate("r1", "other", &pair("x", "y")).await.unwrap(),
+            Rotation::Unknown
+        );
+        assert!(
+            matches!(s.rotate("r1", "client", &pair("a2", "r2")).await.unwrap(), Rotation::Fresh { family, .. } if family == "fam")
+        );
+        assert_eq!(
+            s.access("a2").await.unwrap(),
+            Some(grant("a")),
+            "the successor pair is recorded"
+        );
+        // r1 again: a replay. The family, r2 and both access tokens included, is gone.
+        assert_eq!(
+            s.rotate("r1", "client", &pair("a3", "r3")).await.unwrap(),
+            Rotation::Reused
+        );
+        assert_eq!(
+            s.rotate("r2", "client", &pair("a4", "r4")).await.unwrap(),
+            Rotation::Unknown
+        );
         assert_eq!(s.access("a1").await.unwrap(), None);
-        assert_eq!(s.rotate("nothing", "client").await.unwrap(), Rotation::Unknown);
+        assert_eq!(s.access("a2").await.unwrap(), None);
+        assert_eq!(
+            s.rotate("nothing", "client", &pair("a5", "r5")).await.unwrap(),
+            Rotation::Unknown
+        );
+        // A revoked user's code is not redeemed into tokens.
+        s.revoke("a").await.unwrap();
+        assert!(!s.issue(&grant("a"), "fam2", &pair("a6", "r6")).await.unwrap());
+        assert_eq!(s.access("a6").await.unwrap(), None);
     }
 
     #[tokio::test]
@@ -827,7 +938,13 @@ mod tests {
         assert_eq!(s.access("a-at").await.unwrap(), Some(grant("a")));
         assert!(s.revoke("a").await.unwrap());
         assert_eq!(s.access("a-at").await.unwrap(), None);
-        assert_eq!(s.rotate("a-rt", "client").await.unwrap(), Rotation::Unknown);
+        let pair = NewPair {
+            access: "x",
+            refresh: "y",
+            access_ttl: 60,
+            refresh_ttl: 600,
+        };
+        assert_eq!(s.rotate("a-rt", "client", &pair).await.unwrap(), Rotation::Unknown);
         assert!(s.user("a").await.unwrap().is_none());
         assert_eq!(s.access("b-at").await.unwrap(), Some(grant("b")));
         let lines = s.users().await.unwrap();
