@@ -27,6 +27,7 @@ pub mod fsutil;
 pub mod http;
 pub mod jira;
 mod markdown;
+pub mod recent;
 pub mod redact;
 pub mod remote;
 pub mod render;

@@ -20,7 +20,7 @@ mod seal;
 mod store;
 mod users;
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
@@ -191,9 +191,10 @@ pub struct Remote {
     http: reqwest::Client,
     /// The connection pool every user's Jira client shares.
     jira_http: crate::http::Http,
-    clients: std::sync::Mutex<users::Clients>,
+    /// The Jira clients of the users calling now (the most recent [`users::MAX_CLIENTS`]).
+    clients: std::sync::Mutex<crate::recent::Recent<Arc<JiraClient>>>,
     /// Who opened each MCP session: a session is used by its user only.
-    sessions: std::sync::Mutex<Owners>,
+    sessions: std::sync::Mutex<crate::recent::Recent<String>>,
     /// Client ID metadata documents read recently.
     documents: cimd::Cache,
     /// Registrations in the current minute: (when it began, how many).
@@ -201,37 +202,10 @@ pub struct Remote {
     cimd_private: bool,
 }
 
-/// The owners of the most recent [`Owners::MAX`] sessions. Live sessions are far fewer (256 per
-/// replica by default, closed after 10 idle minutes), so an owner evicted here belongs to a
-/// session that is long gone; the map cannot grow without end.
-#[derive(Default)]
-struct Owners {
-    by_session: HashMap<String, String>,
-    order: std::collections::VecDeque<String>,
-}
-
-impl Owners {
-    const MAX: usize = 65_536;
-
-    fn get(&self, session: &str) -> Option<&String> {
-        self.by_session.get(session)
-    }
-
-    fn insert(&mut self, session: String, user: String) {
-        while self.by_session.len() >= Self::MAX {
-            let Some(old) = self.order.pop_front() else { break };
-            self.by_session.remove(&old);
-        }
-        self.order.push_back(session.clone());
-        self.by_session.insert(session, user);
-    }
-
-    fn forget_user(&mut self, user: &str) {
-        self.by_session.retain(|_, owner| owner != user);
-        let live = &self.by_session;
-        self.order.retain(|s| live.contains_key(s));
-    }
-}
+/// Sessions whose owners are kept: live sessions are far fewer (256 per replica by default,
+/// closed after 10 idle minutes), so an owner evicted here belongs to a session that is long
+/// gone, and the map cannot grow without end.
+const SESSION_OWNERS: usize = 65_536;
 
 /// Access tokens live 15 minutes; refresh tokens 30 days, spent on use.
 pub const ACCESS_TTL: u64 = 15 * 60;
@@ -294,8 +268,8 @@ impl Remote {
                 config.retry.clone(),
                 config.request_timeout,
             ),
-            clients: Default::default(),
-            sessions: Default::default(),
+            clients: std::sync::Mutex::new(crate::recent::Recent::new(users::MAX_CLIENTS)),
+            sessions: std::sync::Mutex::new(crate::recent::Recent::new(SESSION_OWNERS)),
             documents: Default::default(),
             registrations: std::sync::Mutex::new((std::time::Instant::now(), 0)),
             cimd_private: settings.cimd_private,
@@ -381,7 +355,7 @@ impl Remote {
                 .sessions
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .get(s)
+                .peek(s)
                 .cloned();
             if owner.is_none_or(|o| o != grant.user_id) {
                 tracing::warn!(user = %short_id(&grant.user_id), "a token was used on another user's session");
@@ -412,7 +386,7 @@ impl Remote {
         self.sessions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .forget_user(user);
+            .retain(|owner| owner != user);
     }
 
     /// The Jira client of the user a request comes from.
@@ -435,7 +409,7 @@ impl Remote {
         self.clients
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(&caller.user_id, client.clone());
+            .insert(caller.user_id.clone(), client.clone());
         Ok(client)
     }
 }

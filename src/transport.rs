@@ -214,33 +214,7 @@ const MAX_SELECTIONS: usize = 64;
 /// used evicted beyond [`MAX_SELECTIONS`]. Evicting loses nothing: sessions live in the
 /// shared session manager, and a later request with the same selection builds its service
 /// again.
-#[derive(Default)]
-struct SelectionCache {
-    services: std::collections::HashMap<String, McpService>,
-    /// Keys, least recently used first.
-    order: std::collections::VecDeque<String>,
-}
-
-impl SelectionCache {
-    fn get_or_insert(&mut self, key: String, make: impl FnOnce() -> McpService) -> McpService {
-        if let Some(svc) = self.services.get(&key) {
-            let svc = svc.clone();
-            if let Some(i) = self.order.iter().position(|k| *k == key) {
-                self.order.remove(i);
-            }
-            self.order.push_back(key);
-            return svc;
-        }
-        while self.services.len() >= MAX_SELECTIONS {
-            let Some(old) = self.order.pop_front() else { break };
-            self.services.remove(&old);
-        }
-        let svc = make();
-        self.services.insert(key.clone(), svc.clone());
-        self.order.push_back(key);
-        svc
-    }
-}
+type SelectionCache = crate::recent::Recent<McpService>;
 
 async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> axum::response::Response {
     use tower::ServiceExt as _;
@@ -250,10 +224,19 @@ async fn mcp(State(s): State<Arc<McpServices>>, req: axum::extract::Request) -> 
             let Ok(mut cache) = s.by_selection.lock() else {
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             };
-            cache.get_or_insert(key, || {
-                let server = s.base.with_selection(&sel);
-                StreamableHttpService::new(move || Ok(server.for_session()), s.manager.clone(), s.config.clone())
-            })
+            match cache.get(&key) {
+                Some(svc) => svc,
+                None => {
+                    let server = s.base.with_selection(&sel);
+                    let svc = StreamableHttpService::new(
+                        move || Ok(server.for_session()),
+                        s.manager.clone(),
+                        s.config.clone(),
+                    );
+                    cache.insert(key, svc.clone());
+                    svc
+                }
+            }
         }
         Err(msg) => return (StatusCode::BAD_REQUEST, msg).into_response(),
     };
@@ -469,7 +452,7 @@ impl HttpServer {
             default,
             manager: manager.clone(),
             config: mcp_config,
-            by_selection: std::sync::Mutex::new(SelectionCache::default()),
+            by_selection: std::sync::Mutex::new(SelectionCache::new(MAX_SELECTIONS)),
         });
         let sse_sessions =
             sse::SseSessions::new(server.clone(), opts.max_sessions, opts.idle_timeout, ct.child_token());

@@ -185,8 +185,7 @@ async fn register(State(r): State<Arc<Remote>>, body: Bytes) -> Response {
         secret_hash: secret.as_ref().map(|s| sha256_hex(s.as_bytes())),
     };
     if let Err(e) = r.store.add_client(&record).await {
-        tracing::error!(error = %e, "registering a client failed");
-        return (StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable").into_response();
+        return store_down_page("registering a client", &e);
     }
     tracing::info!(client = %record.id, name = %name, "registered an MCP client");
     let mut out = json!({
@@ -211,7 +210,7 @@ async fn register(State(r): State<Arc<Remote>>, body: Bytes) -> Response {
 enum Unfound {
     /// Its metadata document is unreadable or invalid (the text says how).
     Document(String),
-    Store,
+    Store(super::StoreError),
 }
 
 /// A registered client, or one described by the metadata document at its `client_id` URL.
@@ -225,10 +224,7 @@ async fn find_client(r: &Remote, id: &str) -> Result<Option<ClientRecord>, Unfou
                 Unfound::Document(why)
             });
     }
-    r.store.client(id).await.map_err(|e| {
-        tracing::error!(error = %e, "reading a client failed");
-        Unfound::Store
-    })
+    r.store.client(id).await.map_err(Unfound::Store)
 }
 
 // ---- authorization -----------------------------------------------------------------------------
@@ -299,7 +295,7 @@ async fn authorize(State(r): State<Arc<Remote>>, RawQuery(query): RawQuery) -> R
             );
         }
         Err(Unfound::Document(why)) => return page(StatusCode::BAD_REQUEST, &format!("The client: {why}.")),
-        Err(Unfound::Store) => return page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable"),
+        Err(Unfound::Store(e)) => return store_down_page("reading a client", &e),
     };
     let redirect_uri = match get("redirect_uri") {
         Some(u) if client.redirect_uris.iter().any(|x| x == u) => u.to_string(),
@@ -491,10 +487,7 @@ async fn consent(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) 
             "This sign-in has expired, was already approved, or was started in another browser. Start again from \
              your MCP client.",
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "recording a consent failed");
-            page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable")
-        }
+        Err(e) => store_down_page("recording a consent", &e),
     }
 }
 
@@ -517,10 +510,7 @@ async fn callback(State(r): State<Arc<Remote>>, headers: HeaderMap, RawQuery(que
                 "This sign-in has expired or was already used. Start again from your MCP client.",
             );
         }
-        Err(e) => {
-            tracing::error!(error = %e, "reading an authorization failed");
-            return page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable");
-        }
+        Err(e) => return store_down_page("reading an authorization", &e),
     };
     let same_browser = cookie(&headers, BROWSER_COOKIE).is_some_and(|c| sha256_hex(c.as_bytes()) == pending.browser);
     if !pending.consented || !same_browser {
@@ -663,6 +653,22 @@ async fn sign_in(r: &Remote, code: &str, verifier: Option<&crate::auth::Secret>)
 
 // ---- tokens ------------------------------------------------------------------------------------
 
+/// The store failed while `doing` something: logged, and a page for the user's browser.
+fn store_down_page(doing: &str, e: &super::StoreError) -> Response {
+    tracing::error!(error = %e, "{doing} failed");
+    page(StatusCode::SERVICE_UNAVAILABLE, "the server's store is unavailable")
+}
+
+/// The same for the token endpoint, as an OAuth error.
+fn store_down_token(doing: &str, e: &super::StoreError) -> Response {
+    tracing::error!(error = %e, "{doing} failed");
+    token_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "store unavailable",
+    )
+}
+
 fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
     (
         status,
@@ -715,13 +721,7 @@ async fn client_of(
             ));
         }
         Err(Unfound::Document(why)) => return Err(token_error(StatusCode::UNAUTHORIZED, "invalid_client", &why)),
-        Err(Unfound::Store) => {
-            return Err(token_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "store unavailable",
-            ));
-        }
+        Err(Unfound::Store(e)) => return Err(store_down_token("reading a client", &e)),
     };
     if let Some(hash) = &client.secret_hash {
         let given = secret.map(|s| sha256_hex(s.as_bytes())).unwrap_or_default();
@@ -763,13 +763,6 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
         access_ttl: ACCESS_TTL,
         refresh_ttl: REFRESH_TTL,
     };
-    let unavailable = || {
-        token_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
-            "store unavailable",
-        )
-    };
     match get("grant_type") {
         Some("authorization_code") => {
             let (Some(code), Some(verifier)) = (get("code"), get("code_verifier")) else {
@@ -778,14 +771,7 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
             let stored = match r.store.take_code(&sha256_hex(code.as_bytes())).await {
                 Ok(Some(c)) => c,
                 Ok(None) => return bad("invalid_grant", "the code is unknown, used or expired"),
-                Err(e) => {
-                    tracing::error!(error = %e, "reading a code failed");
-                    return token_error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "temporarily_unavailable",
-                        "store unavailable",
-                    );
-                }
+                Err(e) => return store_down_token("reading a code", &e),
             };
             if stored.client_id != client.id {
                 return bad("invalid_grant", "the code was issued to another client");
@@ -804,10 +790,7 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
             match r.store.issue(&grant, &new_token(""), &pair).await {
                 Ok(true) => {}
                 Ok(false) => return bad("invalid_grant", "the user's access was revoked"),
-                Err(e) => {
-                    tracing::error!(error = %e, "saving tokens failed");
-                    return unavailable();
-                }
+                Err(e) => return store_down_token("saving tokens", &e),
             }
         }
         Some("refresh_token") => {
@@ -829,14 +812,7 @@ async fn token(State(r): State<Arc<Remote>>, headers: HeaderMap, body: Bytes) ->
                 Ok(Rotation::Unknown) => {
                     return bad("invalid_grant", "the refresh token is unknown, revoked or expired");
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "rotating a refresh token failed");
-                    return token_error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "temporarily_unavailable",
-                        "store unavailable",
-                    );
-                }
+                Err(e) => return store_down_token("rotating a refresh token", &e),
             }
         }
         _ => return bad("unsupported_grant_type", "use authorization_code or refresh_token"),

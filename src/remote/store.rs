@@ -445,32 +445,6 @@ impl Store {
 
     // ---- our tokens ---------------------------------------------------------------------------
 
-    /// Records an issued token by its hash. `kind` is `access` or `refresh`.
-    pub async fn put_token(
-        &self,
-        hash: &str,
-        kind: &str,
-        grant: &Grant,
-        family: &str,
-        ttl: u64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO tokens (hash, kind, user_id, client_id, resource, family, expires) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(hash)
-        .bind(kind)
-        .bind(&grant.user_id)
-        .bind(&grant.client_id)
-        .bind(&grant.resource)
-        .bind(family)
-        .bind((now() + ttl) as i64)
-        .execute(&self.pool)
-        .await
-        .map_err(self.err())?;
-        Ok(())
-    }
-
     /// What a live access token grants: nothing once expired, or once its user is revoked.
     pub async fn access(&self, hash: &str) -> Result<Option<Grant>, StoreError> {
         let row = sqlx::query(
@@ -834,6 +808,15 @@ mod tests {
         }
     }
 
+    fn pair<'a>(access: &'a str, refresh: &'a str) -> NewPair<'a> {
+        NewPair {
+            access,
+            refresh,
+            access_ttl: 60,
+            refresh_ttl: 600,
+        }
+    }
+
     #[cfg(unix)]
     #[tokio::test]
     async fn the_file_is_private() {
@@ -881,14 +864,7 @@ mod tests {
     async fn refresh_tokens_rotate_and_a_replay_revokes_the_family() {
         let (s, _d) = store().await;
         s.put_user(&user("a")).await.unwrap();
-        s.put_token("r1", "refresh", &grant("a"), "fam", 600).await.unwrap();
-        s.put_token("a1", "access", &grant("a"), "fam", 600).await.unwrap();
-        let pair = |a, r| NewPair {
-            access: a,
-            refresh: r,
-            access_ttl: 60,
-            refresh_ttl: 600,
-        };
+        assert!(s.issue(&grant("a"), "fam", &pair("a1", "r1")).await.unwrap());
         // Another client presenting it spends nothing.
         assert_eq!(
             s.rotate("r1", "other", &pair("x", "y")).await.unwrap(),
@@ -928,23 +904,16 @@ mod tests {
         let (s, _d) = store().await;
         for u in ["a", "b"] {
             s.put_user(&user(u)).await.unwrap();
-            s.put_token(&format!("{u}-at"), "access", &grant(u), u, 600)
-                .await
-                .unwrap();
-            s.put_token(&format!("{u}-rt"), "refresh", &grant(u), u, 600)
-                .await
-                .unwrap();
+            let (at, rt) = (format!("{u}-at"), format!("{u}-rt"));
+            assert!(s.issue(&grant(u), u, &pair(&at, &rt)).await.unwrap());
         }
         assert_eq!(s.access("a-at").await.unwrap(), Some(grant("a")));
         assert!(s.revoke("a").await.unwrap());
         assert_eq!(s.access("a-at").await.unwrap(), None);
-        let pair = NewPair {
-            access: "x",
-            refresh: "y",
-            access_ttl: 60,
-            refresh_ttl: 600,
-        };
-        assert_eq!(s.rotate("a-rt", "client", &pair).await.unwrap(), Rotation::Unknown);
+        assert_eq!(
+            s.rotate("a-rt", "client", &pair("x", "y")).await.unwrap(),
+            Rotation::Unknown
+        );
         assert!(s.user("a").await.unwrap().is_none());
         assert_eq!(s.access("b-at").await.unwrap(), Some(grant("b")));
         let lines = s.users().await.unwrap();

@@ -6,10 +6,7 @@
 //! serialised across replicas (`Store::serialised`), re-reading after the lock so that a
 //! refresh another replica just made is used, not repeated.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
-};
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -56,40 +53,6 @@ impl Sealed {
             client_id: Some(client_id.to_string()),
             kind: TokenKind::Oauth,
         }
-    }
-}
-
-/// The Jira clients of the users calling now.
-#[derive(Default)]
-pub struct Clients {
-    by_user: HashMap<String, Arc<JiraClient>>,
-    /// User ids, least recently used first.
-    order: VecDeque<String>,
-}
-
-impl Clients {
-    pub fn get(&mut self, user: &str) -> Option<Arc<JiraClient>> {
-        let c = self.by_user.get(user)?.clone();
-        if let Some(i) = self.order.iter().position(|u| u == user) {
-            self.order.remove(i);
-        }
-        self.order.push_back(user.to_string());
-        Some(c)
-    }
-
-    pub fn insert(&mut self, user: &str, client: Arc<JiraClient>) {
-        while self.by_user.len() >= MAX_CLIENTS {
-            let Some(old) = self.order.pop_front() else { break };
-            self.by_user.remove(&old);
-        }
-        self.by_user.insert(user.to_string(), client);
-        self.order.push_back(user.to_string());
-    }
-
-    /// Forgets a user's client (revoked, or signed out at Atlassian).
-    pub fn remove(&mut self, user: &str) {
-        self.by_user.remove(user);
-        self.order.retain(|u| u != user);
     }
 }
 
